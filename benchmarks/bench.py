@@ -1,0 +1,178 @@
+"""Speed and memory of sla_sim, printed as a Markdown table with the machine it ran on.
+
+    make bench                     # everything below, about two minutes on 2 cores
+    python benchmarks/bench.py --quick
+
+Figures: leads per second of one replication of the baseline year; customers per second of the
+Erlang C set-up (SPEC §5) at a large volume, beside the yardstick (a plain SimPy M/M/c, one process
+per customer) on the same volume; the wall time of 100 replications of the baseline year on all
+cores; the peak memory of a replication with about a million leads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sla_sim import load_scenario, simulate  # noqa: E402
+from sla_sim.model import build_world, run_replication  # noqa: E402
+from sla_sim.scenario import Scenario, parse_scenario  # noqa: E402
+
+from yardstick import mmc_customers_per_second  # noqa: E402
+
+ERLANG_REPS = 13
+ERLANG_ATTEMPT_MINUTES = 30.0  # service rate 2 an hour
+
+
+def erlang_c_scenario(customers: int) -> Scenario:
+    """The Erlang C set-up of SPEC §5 with `customers` expected arrivals over a year."""
+    return parse_scenario(
+        {
+            "scenario": {"name": "Erlang C", "months": 12},
+            "calendar": {"always_open": True},
+            "sources": [
+                {
+                    "name": "Calls",
+                    "leads_per_month": customers / 12,
+                    "hand_raiser_share": 1.0,
+                    "fit": 1.0,
+                    "arrival": "flat",
+                }
+            ],
+            "handoff": {"sync_delay_minutes": 0},
+            "team": {
+                "reps": ERLANG_REPS,
+                "attempt_minutes": {"dist": "exponential", "mean": ERLANG_ATTEMPT_MINUTES},
+                "prospecting_share": 1.0,
+            },
+            "response": {"connect_prob": 1.0, "connect_floor": 1.0},
+            "sla": {"sales": {"clock": "calendar", "min_attempts": 1}},
+        },
+        "erlang-c",
+    )
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def peak_memory_million_leads() -> tuple[int, float]:
+    """(leads, peak resident MiB) of one replication of the baseline scaled to ~1M leads a year."""
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(ROOT)!r})
+from sla_sim import load_scenario
+from sla_sim.metrics import compute_metrics
+from sla_sim.model import build_world, run_replication
+s = load_scenario({str(ROOT / "scenarios" / "baseline.toml")!r}).with_overrides(
+    {{"sources.0.leads_per_month": 3000, "sources.1.leads_per_month": 45000, "team.reps": 300}})
+r = run_replication(build_world(s), 1, 0)
+m = compute_metrics(r)
+print(len(r.leads), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return int(out[0]), float(out[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller volumes, fewer repeats")
+    args = parser.parse_args()
+    quick = args.quick
+
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    world = build_world(baseline)
+    run_replication(world, 1, 0)
+    leads = len(run_replication(world, 1, 1).leads)
+    one_year = best_of(3 if quick else 5, lambda: run_replication(world, 1, 1))
+
+    customers = 100_000 if quick else 400_000
+    erlang = build_world(erlang_c_scenario(customers))
+    model_time = best_of(1 if quick else 3, lambda: run_replication(erlang, 1, 0))
+    served = len(run_replication(erlang, 1, 0).leads)
+    arrival_rate = customers / erlang.horizon
+    yard_speed = max(
+        mmc_customers_per_second(customers, ERLANG_REPS, arrival_rate, 60 / ERLANG_ATTEMPT_MINUTES)[
+            0
+        ]
+        for _ in range(1 if quick else 3)
+    )
+
+    replications = 20 if quick else 100
+    jobs = os.cpu_count() or 1
+    start = time.perf_counter()
+    simulate(baseline, replications=replications, seed=1, jobs=jobs, variants=False)
+    hundred = time.perf_counter() - start
+
+    million, peak = peak_memory_million_leads() if not quick else (0, float("nan"))
+    load = statistics.fmean(os.getloadavg()) if hasattr(os, "getloadavg") else float("nan")
+
+    rows = [
+        ("Baseline year, one replication", f"{one_year:.3f} s", f"{leads / one_year:,.0f} leads/s"),
+        (
+            f"Erlang C set-up, {served:,} customers (sla_sim)",
+            f"{model_time:.2f} s",
+            f"{served / model_time:,.0f} customers/s",
+        ),
+        (
+            f"Yardstick: plain SimPy M/M/{ERLANG_REPS}, {customers:,} customers",
+            f"{customers / yard_speed:.2f} s",
+            f"{yard_speed:,.0f} customers/s",
+        ),
+        (
+            f"{replications} replications of the baseline year, {jobs} workers",
+            f"{hundred:.1f} s",
+            f"{replications * leads / hundred:,.0f} leads/s",
+        ),
+    ]
+    if not quick:
+        rows.append(
+            (f"Peak memory, one replication with {million:,} leads", f"{peak:,.0f} MiB", "")
+        )
+    print(f"Machine: {machine()} (load average {load:.2f} at the end)\n")
+    print("| measurement | time | rate |\n| --- | ---: | ---: |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    per_lead = one_year / leads * 1e6
+    per_customer = 1e6 / yard_speed
+    print(
+        f"\nA baseline lead costs {per_lead:.1f} µs; a yardstick customer {per_customer:.1f} µs. "
+        f"The Erlang C set-up runs {served / model_time / yard_speed:.2f}× the yardstick's speed."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The business calendar: open hours, weekends and holidays, and time measured in business hours.
+
+Simulation time is hours from `scenario.start_date` 00:00. The calendar is a sorted list of open
+intervals; `business_hours(t)` counts the open hours before `t`, so the business-hour distance between
+two moments is a difference of two lookups and a deadline is an inverse lookup.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar as _stdcal
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INF = float("inf")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` later (clamped to the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, _stdcal.monthrange(year, month)[1]))
+
+
+def month_bounds_hours(start: dt.date, months: int) -> np.ndarray:
+    """Hours from `start` at which each calendar month of the horizon begins, and the horizon's end."""
+    return np.array(
+        [(add_months(start, m) - start).days * 24.0 for m in range(months + 1)], dtype=float
+    )
+
+
+class Calendar:
+    """Open intervals from `start` for `days` days."""
+
+    def __init__(
+        self,
+        start: dt.date,
+        days: int,
+        *,
+        always_open: bool = False,
+        open_days: Sequence[str] = DAY_NAMES[:5],
+        open_hours: tuple[float, float] = (9.0, 18.0),
+        holidays: Sequence[dt.date] = (),
+    ) -> None:
+        self.always_open = always_open
+        if always_open:
+            starts, ends = [0.0], [INF]
+        else:
+            weekdays = {DAY_NAMES.index(d) for d in open_days}
+            closed = set(holidays)
+            starts, ends = [], []
+            for offset in range(days):
+                day = start + dt.timedelta(days=offset)
+                if day.weekday() in weekdays and day not in closed:
+                    starts.append(offset * 24.0 + open_hours[0])
+                    ends.append(offset * 24.0 + open_hours[1])
+        self.starts = np.array(starts, dtype=float)
+        self.ends = np.array(ends, dtype=float)
+        lengths = self.ends - self.starts
+        self.cum_start = np.concatenate(([0.0], np.cumsum(lengths)[:-1])) if starts else np.zeros(0)
+        self.cum_end = self.cum_start + lengths
+        self._starts = starts
+        self._ends = ends
+
+    @property
+    def has_open_hours(self) -> bool:
+        return len(self._starts) > 0
+
+    def is_open(self, t: float) -> bool:
+        i = bisect.bisect_right(self._starts, t) - 1
+        return i >= 0 and t < self._ends[i]
+
+    def current_interval(self, t: float) -> tuple[float, float]:
+        """The open interval holding `t` (call only when `is_open(t)`)."""
+        i = bisect.bisect_right(self._starts, t) - 1
+        return self._starts[i], self._ends[i]
+
+    def next_open(self, t: float) -> float:
+        """`t` itself when open, else the start of the next open interval (inf if none)."""
+        if self.always_open:
+            return t
+        i = bisect.bisect_right(self._starts, t) - 1
+        if i >= 0 and t < self._ends[i]:
+            return t
+        return self._starts[i + 1] if i + 1 < len(self._starts) else INF
+
+    def business_hours(self, t: np.ndarray | float) -> np.ndarray:
+        """Open hours from time 0 to `t`."""
+        t = np.asarray(t, dtype=float)
+        if self.always_open:
+            return t
+        if not self.has_open_hours:
+            return np.zeros_like(t)
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        j = np.maximum(i, 0)
+        inside = np.clip(t - self.starts[j], 0.0, self.ends[j] - self.starts[j])
+        return np.where(i >= 0, self.cum_start[j] + inside, 0.0)
+
+    def add_business_hours(self, t: np.ndarray | float, hours: np.ndarray | float) -> np.ndarray:
+        """The earliest moment at which `hours` open hours have passed since `t` (inf past the end)."""
+        t = np.asarray(t, dtype=float)
+        if self.always_open:
+            return t + hours
+        target = self.business_hours(t) + hours
+        j = np.searchsorted(self.cum_end, target, side="left")
+        inside = j < len(self.starts)
+        jj = np.minimum(j, max(len(self.starts) - 1, 0))
+        if not self.has_open_hours:
+            return np.full(np.shape(target), INF)
+        moment = self.starts[jj] + (target - self.cum_start[jj])
+        return np.where(inside, np.maximum(moment, t), INF)
+
+    def open_hours_between(self, a: float, b: float) -> float:
+        return float(self.business_hours(b) - self.business_hours(a))
+
+    def longest_closed_gap_hours(self) -> float:
+        """The longest stretch between two open intervals (0 when always open)."""
+        if self.always_open or len(self._starts) < 2:
+            return 0.0
+        return float(np.max(self.starts[1:] - self.ends[:-1]))

@@ -1,0 +1,392 @@
+"""The metrics of SPEC §4, computed from one replication's leads and event log.
+
+One list of definitions (`METRICS`): key, label for people, unit, which way is better, and how it is
+computed. The CLI, the app and the reports read labels and units from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+from sla_sim.model import Replication
+from sla_sim.records import Event
+
+Unit = Literal["count", "share", "hours", "money", "months", "leads"]
+EPISODE_BITS = 64
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: Unit
+    better: Literal["higher", "lower", "neither"]
+    description: str
+    compute: Callable[[Facts], float]
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part) / whole if whole else float("nan")
+
+
+class Facts:
+    """The per-lead and per-episode facts every metric is computed from."""
+
+    def __init__(self, replication: Replication) -> None:
+        world = replication.world
+        self.scenario = world.scenario
+        self.calendar = world.calendar
+        self.horizon = world.horizon
+        self.warmup = world.warmup
+        self.month_bounds = world.month_bounds
+        self.leads = replication.leads
+        self.columns = replication.log.columns()
+        self.counted = self.leads.arrival >= self.warmup
+
+    def _events(self, *kinds: Event, counted_only: bool = True) -> np.ndarray:
+        """A mask of the log rows of these events (of leads that arrived after warm-up)."""
+        event = self.columns["event"]
+        mask = np.isin(event, np.array(kinds, dtype=np.int8))
+        if counted_only:
+            mask &= self.counted[self.columns["lead"]]
+        return mask
+
+    def leads_with(self, *kinds: Event) -> int:
+        return len(np.unique(self.columns["lead"][self._events(*kinds)]))
+
+    def total(self, kind: Event) -> float:
+        return float(self.columns["value"][self._events(kind)].sum())
+
+    def count(self, kind: Event) -> int:
+        return int(self._events(kind).sum())
+
+    @cached_property
+    def n_leads(self) -> int:
+        return int(self.counted.sum())
+
+    @cached_property
+    def n_mqls(self) -> int:
+        return int((self.counted & (self.leads.mql_time < self.horizon)).sum())
+
+    @cached_property
+    def n_handed_off(self) -> int:
+        first = self._events(Event.HANDOFF) & (self.columns["episode"] == 0)
+        return int(first.sum())
+
+    @cached_property
+    def n_deals(self) -> int:
+        return self.count(Event.WON)
+
+    # -- response to each handoff (all episodes) ------------------------------------------------
+
+    def _episode_key(self, mask: np.ndarray) -> np.ndarray:
+        return self.columns["lead"][mask] * EPISODE_BITS + self.columns["episode"][mask]
+
+    def _match(self, keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """For each episode key, the time of the event in `mask` with that key (nan if none)."""
+        other = self._episode_key(mask)
+        times = self.columns["time"][mask]
+        order = np.argsort(other, kind="stable")
+        other, times = other[order], times[order]
+        out = np.full(len(keys), np.nan)
+        if len(other):
+            at = np.searchsorted(other, keys)
+            found = (at < len(other)) & (other[np.minimum(at, len(other) - 1)] == keys)
+            out[found] = times[at[found]]
+        return out
+
+    @cached_property
+    def episodes(self) -> dict[str, np.ndarray]:
+        """Handoff, first attempt, deadline and departure from the first-attempt queue, per handoff."""
+        sales = self.scenario.sla.sales
+        handoff = self._events(Event.HANDOFF, counted_only=False)
+        keys = self._episode_key(handoff)
+        start = self.columns["time"][handoff]
+        first = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False) & (
+            self.columns["number"] == 0
+        )
+        attempt = self._match(keys, first)
+        gave_up = self._events(Event.COLD, counted_only=False) | (
+            self._events(Event.NO_CONTACT, counted_only=False) & (self.columns["number"] == 0)
+        )
+        left = np.fmin(attempt, self._match(keys, gave_up))
+        if sales.clock == "business":
+            deadline = self.calendar.add_business_hours(start, sales.first_response_hours)
+            clock = self.calendar.business_hours
+            response = clock(np.nan_to_num(attempt, nan=0.0)) - clock(start)
+        else:
+            deadline = start + sales.first_response_hours
+            response = attempt - start
+        response = np.where(np.isnan(attempt), np.nan, response)
+        counted = self.counted[self.columns["lead"][handoff]]
+        return {
+            "start": start,
+            "attempt": attempt,
+            "left": np.where(np.isnan(left), self.horizon, left),
+            "deadline": deadline,
+            "response": response,
+            "counted": counted,
+        }
+
+    @cached_property
+    def response_hours(self) -> np.ndarray:
+        e = self.episodes
+        r = e["response"][e["counted"]]
+        return r[~np.isnan(r)]
+
+    @cached_property
+    def within_deadline(self) -> tuple[int, int]:
+        """(episodes first attempted by their deadline, episodes whose outcome is known)."""
+        e = self.episodes
+        attempted = ~np.isnan(e["attempt"])
+        known = e["counted"] & (attempted | (e["deadline"] <= self.horizon))
+        within = known & attempted & (e["attempt"] <= e["deadline"] + 1e-9)
+        return int(within.sum()), int(known.sum())
+
+    def response_stat(self, stat: Callable[[np.ndarray], float]) -> float:
+        return float(stat(self.response_hours)) if len(self.response_hours) else float("nan")
+
+    def waiting_at(self, moments: np.ndarray) -> np.ndarray:
+        """How many handed-off leads were waiting for a first attempt at each moment."""
+        e = self.episodes
+        starts, ends = np.sort(e["start"]), np.sort(e["left"])
+        return np.searchsorted(starts, moments, side="right") - np.searchsorted(
+            ends, moments, side="right"
+        )
+
+    @cached_property
+    def backlog_mean(self) -> float:
+        e = self.episodes
+        a = np.clip(e["start"], self.warmup, self.horizon)
+        b = np.clip(e["left"], self.warmup, self.horizon)
+        return float(np.sum(b - a) / (self.horizon - self.warmup))
+
+    @cached_property
+    def rep_utilization(self) -> float:
+        attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
+        attempts &= self.columns["time"] >= self.warmup
+        busy_hours = self.columns["value"][attempts].sum() / 60.0
+        team = self.scenario.team
+        open_hours = self.calendar.open_hours_between(self.warmup, self.horizon)
+        return _share(busy_hours, team.reps * team.prospecting_share * open_hours)
+
+    @cached_property
+    def attempt_breach_rate(self) -> float:
+        ended = self._events(Event.NO_CONTACT)
+        made = self.columns["number"][ended]
+        return _share(int((made < self.scenario.sla.sales.min_attempts).sum()), len(made))
+
+    @cached_property
+    def handoffs_per_month(self) -> np.ndarray:
+        times = self.columns["time"][self._events(Event.HANDOFF)]
+        return np.histogram(times, bins=self.month_bounds)[0]
+
+    @cached_property
+    def mql_shortfall_months(self) -> int:
+        full = self.month_bounds[:-1] >= self.warmup
+        commitment = self.scenario.sla.marketing.monthly_mql_commitment
+        return int((self.handoffs_per_month[full] < commitment).sum())
+
+
+def _p90(values: np.ndarray) -> float:
+    return float(np.percentile(values, 90))
+
+
+METRICS: list[Metric] = [
+    Metric("leads", "Leads", "count", "neither", "leads that arrived", lambda f: f.n_leads),
+    Metric(
+        "mqls", "MQLs", "count", "neither", "leads that reached the MQL score", lambda f: f.n_mqls
+    ),
+    Metric(
+        "handed_off",
+        "Handed off",
+        "count",
+        "higher",
+        "MQLs accepted by Sales",
+        lambda f: f.n_handed_off,
+    ),
+    Metric(
+        "contacted",
+        "Contacted",
+        "count",
+        "higher",
+        "handed-off leads reached by a rep",
+        lambda f: f.leads_with(Event.CONNECT),
+    ),
+    Metric(
+        "opportunities",
+        "Opportunities",
+        "count",
+        "higher",
+        "contacted leads that qualified",
+        lambda f: f.leads_with(Event.OPPORTUNITY),
+    ),
+    Metric(
+        "closed_deals",
+        "Closed deals",
+        "count",
+        "higher",
+        "opportunities won within the horizon",
+        lambda f: f.n_deals,
+    ),
+    Metric(
+        "revenue", "Revenue", "money", "higher", "value of won deals", lambda f: f.total(Event.WON)
+    ),
+    Metric(
+        "pipeline_value",
+        "Open pipeline",
+        "money",
+        "higher",
+        "value of opportunities still open at the horizon",
+        lambda f: f.total(Event.PIPELINE),
+    ),
+    Metric(
+        "lead_to_deal_rate",
+        "Lead to deal",
+        "share",
+        "higher",
+        "closed deals per lead",
+        lambda f: _share(f.n_deals, f.n_leads),
+    ),
+    Metric(
+        "mql_to_deal_rate",
+        "MQL to deal",
+        "share",
+        "higher",
+        "closed deals per MQL",
+        lambda f: _share(f.n_deals, f.n_mqls),
+    ),
+    Metric(
+        "acceptance_rate",
+        "Accepted by Sales",
+        "share",
+        "higher",
+        "share of MQLs reaching Sales that Sales accepted",
+        lambda f: _share(f.n_handed_off, f.n_handed_off + f.count(Event.REJECTED)),
+    ),
+    Metric(
+        "response_hours_mean",
+        "Response time, mean",
+        "hours",
+        "lower",
+        "handoff to first attempt, in the SLA clock (attempted leads)",
+        lambda f: f.response_stat(np.mean),
+    ),
+    Metric(
+        "response_hours_median",
+        "Response time, median",
+        "hours",
+        "lower",
+        "handoff to first attempt, in the SLA clock (attempted leads)",
+        lambda f: f.response_stat(np.median),
+    ),
+    Metric(
+        "response_hours_p90",
+        "Response time, 90th percentile",
+        "hours",
+        "lower",
+        "handoff to first attempt, in the SLA clock (attempted leads)",
+        lambda f: f.response_stat(_p90),
+    ),
+    Metric(
+        "response_within_sla",
+        "Answered within SLA",
+        "share",
+        "higher",
+        "handoffs first attempted within first_response_hours",
+        lambda f: _share(*f.within_deadline),
+    ),
+    Metric(
+        "response_breach_rate",
+        "Response breaches",
+        "share",
+        "lower",
+        "handoffs whose deadline passed with no attempt by then",
+        lambda f: _share(f.within_deadline[1] - f.within_deadline[0], f.within_deadline[1]),
+    ),
+    Metric(
+        "attempt_breach_rate",
+        "Attempt breaches",
+        "share",
+        "lower",
+        "leads closed without contact that got fewer than min_attempts attempts in the window",
+        lambda f: f.attempt_breach_rate,
+    ),
+    Metric(
+        "mql_shortfall_months",
+        "MQL shortfall months",
+        "months",
+        "lower",
+        "months in which handed-off MQLs fell short of the commitment",
+        lambda f: f.mql_shortfall_months,
+    ),
+    Metric(
+        "leads_lost_cold",
+        "Lost cold",
+        "count",
+        "lower",
+        "leads that went cold before any attempt",
+        lambda f: f.leads_with(Event.COLD),
+    ),
+    Metric(
+        "leads_recycled",
+        "Recycled",
+        "count",
+        "neither",
+        "leads returned to nurture after no contact",
+        lambda f: f.leads_with(Event.RECYCLED),
+    ),
+    Metric(
+        "leads_never_contacted",
+        "Never contacted",
+        "count",
+        "lower",
+        "handed-off leads no rep ever reached",
+        lambda f: f.n_handed_off - f.leads_with(Event.CONNECT),
+    ),
+    Metric(
+        "rep_utilization",
+        "Rep utilisation",
+        "share",
+        "neither",
+        "share of the reps' prospecting time spent on attempts",
+        lambda f: f.rep_utilization,
+    ),
+    Metric(
+        "backlog_mean",
+        "Backlog, mean",
+        "leads",
+        "lower",
+        "mean number of leads waiting for a first attempt",
+        lambda f: f.backlog_mean,
+    ),
+    Metric(
+        "backlog_end",
+        "Backlog at the horizon",
+        "leads",
+        "lower",
+        "leads waiting for a first attempt when the horizon ends",
+        lambda f: float(f.waiting_at(np.array([f.horizon - 1e-9]))[0]),
+    ),
+]
+METRIC_KEYS = [m.key for m in METRICS]
+BY_KEY = {m.key: m for m in METRICS}
+
+
+def compute_metrics(replication: Replication) -> dict[str, float]:
+    facts = Facts(replication)
+    return {m.key: float(m.compute(facts)) for m in METRICS}
+
+
+def backlog_series(
+    replication: Replication, step_hours: float = 24.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(moments, leads waiting for a first attempt) sampled every `step_hours`."""
+    facts = Facts(replication)
+    moments = np.arange(0.0, facts.horizon, step_hours)
+    return moments, facts.waiting_at(moments)

@@ -1,0 +1,436 @@
+"""The SimPy model of one replication: handoff to Sales, reps working queued attempts, outcomes.
+
+Only what competes for the reps runs in the event loop. Leads, their fits and the moment each becomes
+an MQL are drawn in bulk beforehand (`leads.py`); so are the random numbers of each handed-off lead's
+attempts, taken from its own streams. In the loop, a handed-off lead waits in the queue for a rep; each
+attempt occupies a rep for its minutes (plus the rep's other work, `prospecting_share`), connects or
+not according to how long the lead has waited, and schedules the next attempt of the cadence. Reps
+start attempts only while the calendar is open. A lead's patience is checked when a rep picks it up,
+and deals are closed after the run from the opportunities' own draws.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sla_sim.calendar import Calendar, month_bounds_hours
+from sla_sim.distributions import Distribution
+from sla_sim.leads import RECYCLE_TOUCH_OFFSET, Leads, draw_leads, time_to_mql
+from sla_sim.records import Event, EventLog
+from sla_sim.scenario import Scenario
+from sla_sim.streams import Streams
+
+INF = math.inf
+ATTEMPT, CONNECT = Event.ATTEMPT, Event.CONNECT
+LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt overtakes a waiting one
+CALENDAR_SLACK_DAYS = 400  # business-hour deadlines past the horizon still need open hours
+
+
+@dataclass(frozen=True)
+class World:
+    """What every replication of a scenario shares: its calendar and month boundaries."""
+
+    scenario: Scenario
+    calendar: Calendar
+    month_bounds: np.ndarray
+
+    @property
+    def horizon(self) -> float:
+        return float(self.month_bounds[-1])
+
+    @property
+    def warmup(self) -> float:
+        return self.scenario.scenario.warmup_days * 24.0
+
+
+def build_world(scenario: Scenario) -> World:
+    spec = scenario.calendar
+    calendar = Calendar(
+        scenario.scenario.start_date,
+        scenario.horizon_days + CALENDAR_SLACK_DAYS,
+        always_open=spec.always_open,
+        open_days=spec.open_days,
+        open_hours=spec.open_hours,
+        holidays=spec.holidays,
+    )
+    bounds = month_bounds_hours(scenario.scenario.start_date, scenario.scenario.months)
+    return World(scenario, calendar, bounds)
+
+
+@dataclass
+class Replication:
+    """What one replication produced: its leads and its event log."""
+
+    world: World
+    replication: int
+    leads: Leads
+    log: EventLog
+
+
+class LeadDraws:
+    """Random numbers of the leads that reach Sales, one row per lead, from each lead's own streams."""
+
+    def __init__(
+        self, scenario: Scenario, leads: Leads, rows: np.ndarray, streams: Streams
+    ) -> None:
+        self._scenario, self._leads, self._rows, self._streams = scenario, leads, rows, streams
+
+    def uniform(self, name: str, index: np.ndarray | int = 0) -> np.ndarray:
+        """Uniforms for the rows (shape (rows,) or (rows, len(index)))."""
+        index = np.asarray(index)
+        shape = (len(self._rows), *index.shape)
+        out = np.empty(shape)
+        source = self._leads.source[self._rows]
+        for s, spec in enumerate(self._scenario.sources):
+            mask = source == s
+            if mask.any():
+                local = self._leads.local_id[self._rows[mask]]
+                if index.ndim:
+                    local = local[:, None]
+                out[mask] = self._streams.uniform(name, spec.name, local, index)
+        return out
+
+    def draw(self, name: str, dist: Distribution, index: np.ndarray | int = 0) -> np.ndarray:
+        return dist.ppf(self.uniform(name, index))
+
+
+class FollowUp:
+    """Sales' desk: the queue of due attempts and the reps who work it."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        world: World,
+        leads: Leads,
+        rows: np.ndarray,
+        streams: Streams,
+        log: EventLog,
+    ) -> None:
+        scenario = world.scenario
+        self.env, self.log, self.calendar = env, log, world.calendar
+        self.horizon = world.horizon
+        team, sales, response = scenario.team, scenario.sla.sales, scenario.response
+        self.reps = team.reps
+        self.share = team.prospecting_share
+        self.routing, self.priority = team.routing, team.priority
+        self.min_attempts = sales.min_attempts
+        self.gaps = list(sales.retry_gap_hours)
+        self.window_hours = sales.follow_up_window_days * 24.0
+        self.recycle = sales.on_no_contact == "recycle"
+        self.max_recycles = sales.max_recycles if self.recycle else 0
+        self.connect = (response.connect_prob, response.connect_floor)
+        self.connect_half_life = response.connect_half_life_hours
+        self.qualify = (response.qualify_prob, response.qualify_floor)
+        self.qualify_half_life = response.qualify_half_life_hours
+
+        episodes = 1 + self.max_recycles
+        self.width = self.min_attempts * episodes
+        self.episodes = episodes
+        draws = LeadDraws(scenario, leads, rows, streams)
+        width_index = np.arange(self.width)
+        self.lead_of = rows.tolist()
+        self.fit = leads.fit[rows].tolist()
+        self.score = leads.score[rows].tolist()
+        self.u_connect = draws.uniform("connect", width_index).ravel().tolist()
+        self.minutes = draws.draw("attempt_minutes", team.attempt_minutes, width_index)
+        self.minutes_flat = self.minutes.ravel().tolist()
+        self.u_qualify = draws.uniform("qualify").tolist()
+        episode_index = np.arange(episodes)
+        patience = response.patience_hours
+        self.patience = (
+            draws.draw("patience", patience, episode_index).ravel().tolist() if patience else None
+        )
+        self.sync_hours = (
+            draws.draw("sync_delay", scenario.handoff.sync_delay_minutes, episode_index) / 60.0
+        )
+        self.requalify = np.full((len(rows), max(self.max_recycles, 1)), INF)
+        for r in range(self.max_recycles):
+            for s, spec in enumerate(scenario.sources):
+                mask = leads.source[rows] == s
+                if not mask.any():
+                    continue
+                delay, _ = time_to_mql(
+                    scenario.nurture,
+                    scenario.sla.marketing.mql_threshold,
+                    leads.fit[rows[mask]],
+                    leads.touch_rate[rows[mask]],
+                    streams.key("touch", spec.name),
+                    leads.local_id[rows[mask]],
+                    touch_offset=RECYCLE_TOUCH_OFFSET * (r + 1),
+                    need_touch=True,
+                )
+                self.requalify[mask, r] = delay
+        self.draws = draws
+
+        n = len(rows)
+        self.mql_at = leads.mql_time[rows].tolist()
+        self.handoff_at = [INF] * n
+        self.window_end = [INF] * n
+        self.cold_at = [INF] * n
+        self.episode = [0] * n
+        shared = self.routing == "shared_queue"
+        self.per_rep = not shared
+        self.record = log.record
+        self.queues: list[list[tuple[float, int, int, int]]] = [
+            [] for _ in range(1 if shared else self.reps)
+        ]
+        # When each rep is next free: a heap of (time, rep) for the shared queue, a list otherwise.
+        self.free_heap = [(0.0, rep) for rep in range(self.reps)]
+        self.free_at = [0.0] * self.reps
+        # (start, busy until) of each rep's attempts not yet over, for least_loaded routing.
+        self.booked: list[deque[tuple[float, float]]] = [deque() for _ in range(self.reps)]
+        self.lookahead = self.priority in LOOKAHEAD_PRIORITIES
+        self.wake_time = [INF] * len(self.queues)
+        self.owner = [0] * n
+        self.next_rep = 0
+        self.seq = 0
+        self.open_until = -INF
+        self.open_from = INF
+
+    # -- arrivals at the desk ------------------------------------------------------------------
+
+    def hand_off(self, row: int, episode: int) -> None:
+        now = self.env.now
+        self.log.add(now, self.lead_of[row], Event.HANDOFF, episode)
+        self.episode[row] = episode
+        self.handoff_at[row] = now
+        self.window_end[row] = now + self.window_hours
+        if self.patience is not None:
+            self.cold_at[row] = now + self.patience[row * self.episodes + episode]
+        if self.routing == "round_robin":
+            self.owner[row] = self.next_rep
+            self.next_rep = (self.next_rep + 1) % self.reps
+        elif self.routing == "least_loaded":
+            loads = [self._load(rep, now) for rep in range(self.reps)]
+            self.owner[row] = loads.index(min(loads))
+        self._enqueue(row, 0)
+
+    def _load(self, rep: int, now: float) -> int:
+        """Leads waiting for this rep or in an attempt with them now."""
+        booked = self.booked[rep]
+        while len(booked) > 1 and booked[1][0] <= now:
+            booked.popleft()
+        if booked and booked[0][0] <= now and booked[0][1] <= now:
+            booked.popleft()
+        waiting = sum(1 for start, _ in booked if start > now)
+        return len(self.queues[rep]) + waiting + (len(booked) > waiting)
+
+    def _enqueue(self, row: int, number: int) -> None:
+        priority = self.priority
+        if priority == "fifo":
+            key = self.env.now
+        elif priority == "newest_first":
+            key = -self.env.now
+        else:
+            key = -self.score[row]
+        self.seq += 1
+        queue = self.owner[row] if self.per_rep else 0
+        heapq.heappush(self.queues[queue], (key, self.seq, row, number))
+        self._dispatch(queue)
+
+    def _retry(self, event: simpy.Event) -> None:
+        row, number = event.value  # type: ignore[misc]
+        self._enqueue(row, number)
+
+    # -- reps ----------------------------------------------------------------------------------
+
+    def _open_at(self, t: float) -> float:
+        """`t` when the calendar is open then, else the next opening."""
+        if self.open_from <= t < self.open_until:
+            return t
+        calendar = self.calendar
+        if calendar.always_open:
+            self.open_from, self.open_until = -INF, INF
+            return t
+        t = calendar.next_open(t)
+        if t < INF:
+            self.open_from, self.open_until = calendar.current_interval(t)
+        return t
+
+    def _dispatch(self, queue: int) -> None:
+        """Give waiting attempts to reps: each to the rep free soonest, in open hours only.
+
+        A rep is free once the time it is busy until has passed. Under fifo nothing that falls due
+        later can overtake a waiting attempt, so its start is known now (the rep's free time, or
+        the next opening) and it is booked at once: no event is needed when the rep frees up.
+        Under the other priorities a newer or better lead may still arrive, so the desk waits for
+        that moment (one wake-up) and decides then.
+        """
+        heap = self.queues[queue]
+        now = self.env.now
+        per_rep = self.per_rep
+        while heap:
+            free, rep = (self.free_at[queue], queue) if per_rep else self.free_heap[0]
+            start = self._open_at(free if free > now else now)
+            if start > now and not self.lookahead:
+                self._wake(queue, start)
+                return
+            if start >= self.horizon:
+                return  # still waiting when the horizon ends
+            _, _, row, number = heapq.heappop(heap)
+            if self._still_due(row, number, start):
+                busy_until = self._start(rep, row, number, start)
+                if per_rep:
+                    self.free_at[rep] = busy_until
+                else:
+                    heapq.heapreplace(self.free_heap, (busy_until, rep))
+            else:
+                busy_until = start  # the rep finds the lead gone and takes the next one
+            if self.routing == "least_loaded":
+                self.booked[rep].append((start, busy_until))
+
+    def _wake(self, queue: int, moment: float) -> None:
+        if moment >= self.wake_time[queue] or moment >= self.horizon:
+            return
+        self.wake_time[queue] = moment
+        self.env.timeout(moment - self.env.now, queue).callbacks.append(self._woken)
+
+    def _woken(self, event: simpy.Event) -> None:
+        queue: int = event.value  # type: ignore[assignment]
+        if self.wake_time[queue] == self.env.now:
+            self.wake_time[queue] = INF
+        self._dispatch(queue)
+
+    def _still_due(self, row: int, number: int, start: float) -> bool:
+        """False (and the lead's episode closed) when it went cold or its window has passed."""
+        if number == 0 and start > self.cold_at[row]:
+            self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
+            return False
+        if start > self.window_end[row]:
+            self._no_contact(row, number, self.window_end[row])
+            return False
+        return True
+
+    def _start(self, rep: int, row: int, number: int, start: float) -> float:
+        """Make an attempt at `start` (now, or booked for later); returns when the rep is free."""
+        episode = self.episode[row]
+        j = row * self.width + episode * self.min_attempts + number
+        minutes = self.minutes_flat[j]
+        age = start - self.mql_at[row]
+        p_connect, floor = self.connect
+        decay = floor + (1.0 - floor) * 2.0 ** (-age / self.connect_half_life)
+        connected = self.u_connect[j] < p_connect * decay
+        lead = self.lead_of[row]
+        self.record((start, lead, CONNECT if connected else ATTEMPT, episode, rep, number, minutes))
+        done = start + minutes / 60.0
+        busy_until = start + minutes / 60.0 / self.share
+        if connected:
+            p_qualify, q_floor = self.qualify
+            q_decay = q_floor + (1.0 - q_floor) * 2.0 ** (-age / self.qualify_half_life)
+            qualified = self.u_qualify[row] < p_qualify * self.fit[row] * q_decay
+            self.log.add(
+                start, lead, Event.OPPORTUNITY if qualified else Event.NOT_QUALIFIED, episode
+            )
+            return busy_until
+        made = number + 1
+        if made >= self.min_attempts:
+            self._no_contact(row, made, done)
+            return busy_until
+        due = self.calendar.next_open(start + self.gaps[min(number, len(self.gaps) - 1)])
+        if due > self.window_end[row]:
+            self._no_contact(row, made, done)
+        elif due < self.horizon:
+            self.env.timeout(due - self.env.now, (row, made)).callbacks.append(self._retry)
+        return busy_until
+
+    # -- leaving the desk ----------------------------------------------------------------------
+
+    def _no_contact(self, row: int, attempts: int, moment: float, schedule: bool = True) -> None:
+        lead, episode = self.lead_of[row], self.episode[row]
+        self.log.add(moment, lead, Event.NO_CONTACT, episode, number=attempts)
+        if episode >= self.max_recycles:
+            self.log.add(moment, lead, Event.DISQUALIFIED, episode)
+            return
+        self.log.add(moment, lead, Event.RECYCLED, episode)
+        back = moment + self.requalify[row, episode]
+        handoff = back + self.sync_hours[row, episode + 1]
+        if schedule and handoff < self.horizon:
+            # An episode found expired when a rep picks it up closed in the past.
+            delay = max(handoff - self.env.now, 0.0)
+            self.env.timeout(delay, (row, episode + 1, back)).callbacks.append(self._hand_back)
+
+    def _hand_back(self, event: simpy.Event) -> None:
+        row, episode, back = event.value  # type: ignore[misc]
+        self.mql_at[row] = back
+        self.hand_off(row, episode)
+
+    def close_books(self) -> None:
+        """At the horizon: leads left in a queue whose patience or window ran out are closed."""
+        for heap in self.queues:
+            for _, _, row, number in heap:
+                if number == 0 and self.cold_at[row] < self.horizon:
+                    self.log.add(
+                        self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row]
+                    )
+                elif self.window_end[row] < self.horizon:
+                    self._no_contact(row, number, self.window_end[row], schedule=False)
+
+
+def lead_arrivals(
+    env: simpy.Environment, times: list[float], rows: list[int], arrive: Callable[[int, int], None]
+) -> Generator[simpy.Event, Any, None]:
+    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later)."""
+    for moment, row in zip(times, rows, strict=True):
+        yield env.timeout(moment - env.now)
+        arrive(row, 0)
+
+
+def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> None:
+    """Each opportunity closes after its cycle, won with probability `win_prob * fit`."""
+    columns = log.columns()
+    opportunity = columns["event"] == Event.OPPORTUNITY
+    if not opportunity.any():
+        return
+    lead = columns["lead"][opportunity].copy()
+    opened = columns["time"][opportunity].copy()
+    episode = columns["episode"][opportunity].copy()
+    deals = world.scenario.deals
+    draws = LeadDraws(world.scenario, leads, lead, streams)
+    closes = opened + draws.draw("cycle_days", deals.cycle_days) * 24.0
+    won = draws.uniform("win") < deals.win_prob * leads.fit[lead]
+    value = draws.draw("deal_value", deals.deal_value)
+    for i in range(len(lead)):
+        if closes[i] > world.horizon:
+            log.add(world.horizon, int(lead[i]), Event.PIPELINE, int(episode[i]), value=value[i])
+        elif won[i]:
+            log.add(closes[i], int(lead[i]), Event.WON, int(episode[i]), value=value[i])
+        else:
+            log.add(closes[i], int(lead[i]), Event.LOST, int(episode[i]))
+
+
+def run_replication(world: World, seed: int, replication: int) -> Replication:
+    """Simulate one replication of the world's scenario over its horizon."""
+    scenario = world.scenario
+    streams = Streams(seed, replication)
+    leads = draw_leads(scenario, world.calendar, world.month_bounds, streams)
+    log = EventLog()
+    horizon = world.horizon
+
+    mql = np.flatnonzero(leads.mql_time < horizon)
+    first_sync = LeadDraws(scenario, leads, mql, streams).draw(
+        "sync_delay", scenario.handoff.sync_delay_minutes, np.arange(1)
+    )[:, 0]
+    reach = leads.mql_time[mql] + first_sync / 60.0
+    arrived = reach < horizon
+    accepted = leads.fit[mql] >= scenario.handoff.accept_min_fit
+    for lead, moment in zip(mql[arrived & ~accepted], reach[arrived & ~accepted], strict=True):
+        log.add(float(moment), int(lead), Event.REJECTED)
+    rows = mql[arrived & accepted]
+    times = reach[arrived & accepted]
+
+    env = simpy.Environment()
+    desk = FollowUp(env, world, leads, rows, streams, log)
+    order = np.argsort(times, kind="stable")
+    env.process(lead_arrivals(env, times[order].tolist(), order.tolist(), desk.hand_off))
+    env.run(until=horizon)
+    desk.close_books()
+    close_deals(world, leads, log, streams)
+    return Replication(world, replication, leads, log)

@@ -1,0 +1,74 @@
+"""Shared helpers: scenario documents built in code, and TOML files written for the CLI path."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sla_sim.scenario import Scenario, parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SLA_SIM = [sys.executable, "-m", "sla_sim"]
+
+# A small, fully deterministic-in-its-terms set-up: always open, one source of hand-raisers with
+# fit 1, no sync delay, every attempt connects and qualifies, every deal is won after one day.
+SIMPLE: dict[str, Any] = {
+    "scenario": {"name": "Simple", "start_date": "2027-01-04", "months": 3},
+    "calendar": {"always_open": True},
+    "sources": [
+        {
+            "name": "Requests",
+            "leads_per_month": 100,
+            "hand_raiser_share": 1.0,
+            "fit": 1.0,
+            "arrival": "flat",
+        }
+    ],
+    "handoff": {"sync_delay_minutes": 0, "accept_min_fit": 0.0},
+    "team": {"reps": 50, "attempt_minutes": 6, "prospecting_share": 1.0},
+    "response": {
+        "connect_prob": 1.0,
+        "connect_floor": 1.0,
+        "qualify_prob": 1.0,
+        "qualify_floor": 1.0,
+    },
+    "deals": {"cycle_days": 1, "win_prob": 1.0, "deal_value": 1000},
+    "sla": {
+        "marketing": {"mql_threshold": 60, "monthly_mql_commitment": 0},
+        "sales": {
+            "first_response_hours": 1,
+            "clock": "calendar",
+            "min_attempts": 1,
+            "retry_gap_hours": [4],
+            "follow_up_window_days": 14,
+            "on_no_contact": "disqualify",
+            "max_recycles": 0,
+        },
+    },
+}
+
+
+def merged(base: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """A deep copy of `base` with dotted keys set: merged(SIMPLE, **{"team.reps": 2})."""
+    document = copy.deepcopy(base)
+    for key, value in overrides.items():
+        node: Any = document
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        node[parts[-1]] = value
+    return document
+
+
+def scenario_from(base: dict[str, Any] = SIMPLE, **overrides: Any) -> Scenario:
+    return parse_scenario(merged(base, **overrides), "test")
+
+
+@pytest.fixture
+def simple() -> Scenario:
+    return scenario_from()

@@ -1,0 +1,164 @@
+"""Metric definitions (SPEC §4) on a hand-written event log whose answers are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sla_sim.leads import Leads
+from sla_sim.metrics import BY_KEY, METRIC_KEYS, METRICS, compute_metrics
+from sla_sim.model import Replication, build_world
+from sla_sim.records import Event, EventLog
+
+from conftest import scenario_from
+
+SPEC_METRICS = [
+    "leads",
+    "mqls",
+    "handed_off",
+    "contacted",
+    "opportunities",
+    "closed_deals",
+    "revenue",
+    "pipeline_value",
+    "lead_to_deal_rate",
+    "mql_to_deal_rate",
+    "acceptance_rate",
+    "response_hours_mean",
+    "response_hours_median",
+    "response_hours_p90",
+    "response_within_sla",
+    "response_breach_rate",
+    "attempt_breach_rate",
+    "mql_shortfall_months",
+    "leads_lost_cold",
+    "leads_recycled",
+    "leads_never_contacted",
+    "rep_utilization",
+    "backlog_mean",
+]
+
+
+def _replication(n_leads: int, log: EventLog, **overrides: object) -> Replication:
+    scenario = scenario_from(
+        **{"scenario.months": 1, "sla.sales.min_attempts": 2, "team.reps": 2}, **overrides
+    )
+    world = build_world(scenario)
+    leads = Leads(
+        source=np.zeros(n_leads, dtype=int),
+        local_id=np.arange(n_leads),
+        arrival=np.arange(n_leads, dtype=float),
+        fit=np.ones(n_leads),
+        hand_raiser=np.ones(n_leads, dtype=bool),
+        touch_rate=np.zeros(n_leads),
+        mql_time=np.arange(n_leads, dtype=float),
+        score=np.zeros(n_leads),
+    )
+    return Replication(world, 0, leads, log)
+
+
+@pytest.fixture
+def book() -> tuple[Replication, float]:
+    """Five handed-off leads over a 744-hour month, SLA 1 hour on the calendar clock."""
+    horizon = 31 * 24.0
+    log = EventLog()
+    # Lead 0: answered in 30 minutes, connects, wins a 500 deal.
+    log.add(10.0, 0, Event.HANDOFF)
+    log.add(10.5, 0, Event.CONNECT, rep=0, number=0, value=6.0)
+    log.add(10.5, 0, Event.OPPORTUNITY)
+    log.add(50.0, 0, Event.WON, value=500.0)
+    # Lead 1: answered after 2 hours (a breach), two attempts, no contact, disqualified.
+    log.add(20.0, 1, Event.HANDOFF)
+    log.add(22.0, 1, Event.ATTEMPT, rep=1, number=0, value=6.0)
+    log.add(26.0, 1, Event.ATTEMPT, rep=1, number=1, value=6.0)
+    log.add(26.1, 1, Event.NO_CONTACT, number=2)
+    log.add(26.1, 1, Event.DISQUALIFIED)
+    # Lead 2: never attempted; its deadline passed long before the horizon (a breach).
+    log.add(30.0, 2, Event.HANDOFF)
+    # Lead 3: handed off half an hour before the horizon: censored, not a breach yet.
+    log.add(horizon - 0.5, 3, Event.HANDOFF)
+    # Lead 4: went cold after 18 minutes, before its deadline passed unanswered (a breach).
+    log.add(40.0, 4, Event.HANDOFF)
+    log.add(40.3, 4, Event.COLD)
+    return _replication(5, log), horizon
+
+
+def test_response_shares_count_never_attempted_leads_and_leave_out_censored_ones(
+    book: tuple[Replication, float],
+) -> None:
+    m = compute_metrics(book[0])
+    assert m["response_within_sla"] == pytest.approx(1 / 4)
+    assert m["response_breach_rate"] == pytest.approx(3 / 4)
+    assert m["response_hours_mean"] == pytest.approx((0.5 + 2.0) / 2)
+    assert m["response_hours_median"] == pytest.approx(1.25)
+
+
+def test_counts_and_conversions(book: tuple[Replication, float]) -> None:
+    m = compute_metrics(book[0])
+    assert m["leads"] == m["mqls"] == m["handed_off"] == 5
+    assert m["contacted"] == 1
+    assert m["opportunities"] == 1
+    assert m["closed_deals"] == 1
+    assert m["revenue"] == 500.0
+    assert m["lead_to_deal_rate"] == pytest.approx(1 / 5)
+    assert m["leads_never_contacted"] == 4
+    assert m["leads_lost_cold"] == 1
+    assert m["attempt_breach_rate"] == 0.0  # lead 1 got its two attempts
+
+
+def test_backlog_is_the_time_average_of_leads_waiting_for_a_first_attempt(
+    book: tuple[Replication, float],
+) -> None:
+    replication, horizon = book
+    waited = 0.5 + 2.0 + (horizon - 30.0) + 0.5 + 0.3
+    assert compute_metrics(replication)["backlog_mean"] == pytest.approx(waited / horizon)
+    assert compute_metrics(replication)["backlog_end"] == 2  # leads 2 and 3
+
+
+def test_rep_utilization_is_attempt_time_over_prospecting_time(
+    book: tuple[Replication, float],
+) -> None:
+    replication, horizon = book
+    busy_hours = 3 * 6.0 / 60
+    expected = busy_hours / (2 * 1.0 * horizon)
+    assert compute_metrics(replication)["rep_utilization"] == pytest.approx(expected)
+
+
+def test_business_clock_measures_response_in_open_hours() -> None:
+    log = EventLog()
+    friday_1730 = 4 * 24 + 17.5
+    monday_0930 = 7 * 24 + 9.5
+    log.add(friday_1730, 0, Event.HANDOFF)
+    log.add(monday_0930, 0, Event.CONNECT, number=0, value=6.0)
+    replication = _replication(
+        1,
+        log,
+        **{
+            "calendar.always_open": False,
+            "sla.sales.clock": "business",
+            "sla.sales.first_response_hours": 1,
+        },
+    )
+    m = compute_metrics(replication)
+    assert m["response_hours_mean"] == pytest.approx(1.0)
+    assert m["response_within_sla"] == 1.0
+
+
+def test_attempt_breach_counts_leads_closed_with_too_few_attempts() -> None:
+    log = EventLog()
+    for lead, attempts in enumerate([2, 1, 0, 2]):
+        log.add(1.0 + lead, lead, Event.HANDOFF)
+        log.add(400.0 + lead, lead, Event.NO_CONTACT, number=attempts)
+    m = compute_metrics(_replication(4, log))
+    assert m["attempt_breach_rate"] == pytest.approx(2 / 4)
+
+
+def test_every_spec_metric_is_defined_once_with_a_label_and_a_direction() -> None:
+    assert set(SPEC_METRICS) <= set(METRIC_KEYS)
+    assert len(METRIC_KEYS) == len(set(METRIC_KEYS))
+    for metric in METRICS:
+        assert metric.label
+        assert metric.description
+        assert metric.better in ("higher", "lower", "neither")
+    assert BY_KEY["response_breach_rate"].better == "lower"
+    assert BY_KEY["closed_deals"].better == "higher"

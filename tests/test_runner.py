@@ -1,0 +1,119 @@
+"""Replications: reproducible, identical on any number of workers, common random numbers across
+scenarios, and the directions a leader relies on (more reps answer faster, and so on)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sla_sim import load_scenario, simulate
+from sla_sim.metrics import METRIC_KEYS
+from sla_sim.scenario import Scenario
+from sla_sim.summary import interval
+
+from conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def quarter() -> Scenario:
+    """The bundled baseline over three months (quick enough to replicate in tests)."""
+    return load_scenario(SCENARIOS / "baseline.toml").with_overrides({"scenario.months": 3})
+
+
+def paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> dict[str, float]:
+    """The 95% interval of the per-replication difference b - a."""
+    return interval(b[metric].to_numpy() - a[metric].to_numpy())
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(quarter: Scenario) -> None:
+    one = simulate(quarter, replications=3, seed=5, variants=False)
+    two = simulate(quarter, replications=3, seed=5, variants=False)
+    pd.testing.assert_frame_equal(one.per_replication, two.per_replication)
+    other = simulate(quarter, replications=3, seed=6, variants=False)
+    assert not one.per_replication["leads"].equals(other.per_replication["leads"])
+
+
+def test_one_worker_and_two_workers_give_identical_results(quarter: Scenario) -> None:
+    sequential = simulate(quarter, replications=4, seed=9, jobs=1)
+    parallel = simulate(quarter, replications=4, seed=9, jobs=2)
+    pd.testing.assert_frame_equal(sequential.per_replication, parallel.per_replication)
+    pd.testing.assert_frame_equal(sequential.summary, parallel.summary)
+
+
+def test_variants_see_the_same_leads(quarter: Scenario) -> None:
+    result = simulate(quarter, replications=3, seed=2, event_log=True)
+    names = result.scenario_names
+    assert names == ["Baseline", "1h response, 8 reps", "8 reps", "1h response"]
+    table = result.per_replication.set_index(["scenario", "replication"])
+    for name in names[1:]:
+        for metric in ("leads", "mqls", "handed_off"):
+            np.testing.assert_array_equal(table.loc[name][metric], table.loc["Baseline"][metric])
+    events = result.events
+    assert events is not None
+    arrivals = events[events.event == "arrived"]
+    base = arrivals[arrivals.scenario == "Baseline"][["replication", "lead", "time_hours", "fit"]]
+    more = arrivals[arrivals.scenario == "8 reps"][["replication", "lead", "time_hours", "fit"]]
+    pd.testing.assert_frame_equal(base.reset_index(drop=True), more.reset_index(drop=True))
+    # Only the measurement differs between 'Baseline' and '1h response': the runs are the same.
+    for metric in ("contacted", "opportunities", "closed_deals", "revenue"):
+        np.testing.assert_array_equal(
+            table.loc["1h response"][metric], table.loc["Baseline"][metric]
+        )
+
+
+def test_result_holds_replications_summary_and_event_log(quarter: Scenario) -> None:
+    result = simulate(quarter, replications=3, seed=1, variants=False, event_log=True)
+    assert list(result.per_replication.columns) == ["scenario", "replication", *METRIC_KEYS]
+    assert len(result.per_replication) == 3
+    summary = result.summary
+    assert set(summary.metric) == set(METRIC_KEYS)
+    finite = summary.dropna(subset=["ci_low"])
+    assert (finite.ci_low <= finite["mean"] + 1e-12).all()
+    assert (finite["mean"] <= finite.ci_high + 1e-12).all()
+    assert (summary.n <= 3).all()
+    assert result.events is not None
+    assert {"scenario", "replication", "time_hours", "lead", "source", "event", "rep"} <= set(
+        result.events.columns
+    )
+    assert quarter.team.reps == 6  # the run left its scenario as it was
+
+
+def test_more_reps_answer_faster_and_breach_less(quarter: Scenario) -> None:
+    tight = quarter.with_overrides({"sla.sales.first_response_hours": 0.25, "team.reps": 2})
+    more = tight.with_overrides({"team.reps": 5}, name="5 reps")
+    a = simulate(tight, replications=6, seed=4, variants=False).per_replication
+    b = simulate(more, replications=6, seed=4, variants=False).per_replication
+    assert paired(a, b, "response_hours_mean")["ci_high"] < 0
+    assert paired(a, b, "response_breach_rate")["ci_high"] < 0
+    assert paired(a, b, "rep_utilization")["ci_high"] < 0
+
+
+def test_a_higher_threshold_gives_fewer_mqls(quarter: Scenario) -> None:
+    low = simulate(quarter, replications=4, seed=3, variants=False).per_replication
+    high = simulate(
+        quarter.with_overrides({"sla.marketing.mql_threshold": 80}, name="80"),
+        replications=4,
+        seed=3,
+        variants=False,
+    ).per_replication
+    # The same leads with the same engagement: a higher bar can only drop MQLs.
+    assert (high["mqls"].to_numpy() < low["mqls"].to_numpy()).all()
+
+
+def test_slower_decay_gives_more_opportunities(quarter: Scenario) -> None:
+    slow = quarter.with_overrides(
+        {"response.connect_half_life_hours": 48, "response.qualify_half_life_hours": 240},
+        name="slow decay",
+    )
+    a = simulate(quarter, replications=6, seed=8, variants=False).per_replication
+    b = simulate(slow, replications=6, seed=8, variants=False).per_replication
+    assert paired(a, b, "opportunities")["ci_low"] > 0
+    assert paired(a, b, "contacted")["ci_low"] > 0
+
+
+def test_an_unstable_team_is_reported(quarter: Scenario) -> None:
+    swamped = quarter.with_overrides({"team.reps": 1, "team.prospecting_share": 0.1})
+    result = simulate(swamped, replications=2, seed=1, variants=False)
+    assert any("grows without bound" in w for w in result.warnings)
+    assert not simulate(quarter, replications=2, seed=1, variants=False).warnings
