@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sla-sim run scenarios/baseline.toml scenarios/growth.toml scenarios/speed_to_lead.toml scenarios/threshold.toml --replications 30 --seed 7
+	$(BIN)/sla-sim run scenarios/baseline.toml scenarios/growth.toml scenarios/speed_to_lead.toml scenarios/threshold.toml --replications 20 --seed 7
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ cores; the peak memory of a replication with about a million leads.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -30,8 +31,14 @@ from sla_sim.scenario import Scenario, parse_scenario  # noqa: E402
 
 from yardstick import mmc_customers_per_second  # noqa: E402
 
-ERLANG_REPS = 13
 ERLANG_ATTEMPT_MINUTES = 30.0  # service rate 2 an hour
+ERLANG_LOAD = 0.9  # utilisation of the reps in the Erlang C benchmark
+
+
+def erlang_reps(customers: int) -> int:
+    """Reps that carry `customers` a year at about ERLANG_LOAD utilisation."""
+    offered = customers / 8760 * ERLANG_ATTEMPT_MINUTES / 60
+    return math.ceil(offered / ERLANG_LOAD)
 
 
 def erlang_c_scenario(customers: int) -> Scenario:
@@ -51,7 +58,7 @@ def erlang_c_scenario(customers: int) -> Scenario:
             ],
             "handoff": {"sync_delay_minutes": 0},
             "team": {
-                "reps": ERLANG_REPS,
+                "reps": erlang_reps(customers),
                 "attempt_minutes": {"dist": "exponential", "mean": ERLANG_ATTEMPT_MINUTES},
                 "prospecting_share": 1.0,
             },
@@ -125,9 +132,9 @@ def main() -> None:
     served = len(run_replication(erlang, 1, 0).leads)
     arrival_rate = customers / erlang.horizon
     yard_speed = max(
-        mmc_customers_per_second(customers, ERLANG_REPS, arrival_rate, 60 / ERLANG_ATTEMPT_MINUTES)[
-            0
-        ]
+        mmc_customers_per_second(
+            customers, erlang_reps(customers), arrival_rate, 60 / ERLANG_ATTEMPT_MINUTES
+        )[0]
         for _ in range(1 if quick else 3)
     )
 
@@ -148,7 +155,7 @@ def main() -> None:
             f"{served / model_time:,.0f} customers/s",
         ),
         (
-            f"Yardstick: plain SimPy M/M/{ERLANG_REPS}, {customers:,} customers",
+            f"Yardstick: plain SimPy M/M/{erlang_reps(customers)}, {customers:,} customers",
             f"{customers / yard_speed:.2f} s",
             f"{yard_speed:,.0f} customers/s",
         ),

@@ -16,6 +16,8 @@ def _money(value: float) -> str:
 
 
 def _hours(value: float) -> str:
+    if 0 < abs(value) < 1 / 60:
+        return f"{value * 3600:.0f} s"
     if abs(value) < 1:
         return f"{value * 60:.0f} min"
     return f"{value:.3g} h" if abs(value) < 100 else f"{value:,.0f} h"

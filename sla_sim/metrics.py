@@ -378,8 +378,9 @@ METRIC_KEYS = [m.key for m in METRICS]
 BY_KEY = {m.key: m for m in METRICS}
 
 
-def compute_metrics(replication: Replication) -> dict[str, float]:
-    facts = Facts(replication)
+def compute_metrics(replication: Replication | Facts) -> dict[str, float]:
+    """Every metric of one replication."""
+    facts = replication if isinstance(replication, Facts) else Facts(replication)
     return {m.key: float(m.compute(facts)) for m in METRICS}
 
 

@@ -30,6 +30,7 @@ from sla_sim.streams import Streams
 
 INF = math.inf
 ATTEMPT, CONNECT = Event.ATTEMPT, Event.CONNECT
+OPPORTUNITY, NOT_QUALIFIED = Event.OPPORTUNITY, Event.NOT_QUALIFIED
 LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt overtakes a waiting one
 CALENDAR_SLACK_DAYS = 400  # business-hour deadlines past the horizon still need open hours
 
@@ -126,10 +127,13 @@ class FollowUp:
         self.window_hours = sales.follow_up_window_days * 24.0
         self.recycle = sales.on_no_contact == "recycle"
         self.max_recycles = sales.max_recycles if self.recycle else 0
-        self.connect = (response.connect_prob, response.connect_floor)
+        self.p_connect, self.connect_floor = response.connect_prob, response.connect_floor
+        self.connect_fading = 1.0 - response.connect_floor
         self.connect_half_life = response.connect_half_life_hours
-        self.qualify = (response.qualify_prob, response.qualify_floor)
+        self.p_qualify, self.qualify_floor = response.qualify_prob, response.qualify_floor
+        self.qualify_fading = 1.0 - response.qualify_floor
         self.qualify_half_life = response.qualify_half_life_hours
+        self.last_gap = len(self.gaps) - 1
 
         episodes = 1 + self.max_recycles
         self.width = self.min_attempts * episodes
@@ -188,6 +192,7 @@ class FollowUp:
         # (start, busy until) of each rep's attempts not yet over, for least_loaded routing.
         self.booked: list[deque[tuple[float, float]]] = [deque() for _ in range(self.reps)]
         self.lookahead = self.priority in LOOKAHEAD_PRIORITIES
+        self.least_loaded = self.routing == "least_loaded"
         self.wake_time = [INF] * len(self.queues)
         self.owner = [0] * n
         self.next_rep = 0
@@ -269,7 +274,9 @@ class FollowUp:
         per_rep = self.per_rep
         while heap:
             free, rep = (self.free_at[queue], queue) if per_rep else self.free_heap[0]
-            start = self._open_at(free if free > now else now)
+            start = free if free > now else now
+            if not self.open_from <= start < self.open_until:
+                start = self._open_at(start)
             if start > now and not self.lookahead:
                 self._wake(queue, start)
                 return
@@ -284,7 +291,7 @@ class FollowUp:
                     heapq.heapreplace(self.free_heap, (busy_until, rep))
             else:
                 busy_until = start  # the rep finds the lead gone and takes the next one
-            if self.routing == "least_loaded":
+            if self.least_loaded:
                 self.booked[rep].append((start, busy_until))
 
     def _wake(self, queue: int, moment: float) -> None:
@@ -314,32 +321,31 @@ class FollowUp:
         episode = self.episode[row]
         j = row * self.width + episode * self.min_attempts + number
         minutes = self.minutes_flat[j]
+        hours = minutes / 60.0
         age = start - self.mql_at[row]
-        p_connect, floor = self.connect
-        decay = floor + (1.0 - floor) * 2.0 ** (-age / self.connect_half_life)
-        connected = self.u_connect[j] < p_connect * decay
+        connected = self.u_connect[j] < self.p_connect * (
+            self.connect_floor + self.connect_fading * 2.0 ** (-age / self.connect_half_life)
+        )
         lead = self.lead_of[row]
-        self.record((start, lead, CONNECT if connected else ATTEMPT, episode, rep, number, minutes))
-        done = start + minutes / 60.0
-        busy_until = start + minutes / 60.0 / self.share
+        record = self.record
+        record((start, lead, CONNECT if connected else ATTEMPT, episode, rep, number, minutes))
         if connected:
-            p_qualify, q_floor = self.qualify
-            q_decay = q_floor + (1.0 - q_floor) * 2.0 ** (-age / self.qualify_half_life)
-            qualified = self.u_qualify[row] < p_qualify * self.fit[row] * q_decay
-            self.log.add(
-                start, lead, Event.OPPORTUNITY if qualified else Event.NOT_QUALIFIED, episode
+            chance = self.p_qualify * self.fit[row]
+            chance *= self.qualify_floor + self.qualify_fading * 2.0 ** (
+                -age / self.qualify_half_life
             )
-            return busy_until
-        made = number + 1
-        if made >= self.min_attempts:
-            self._no_contact(row, made, done)
-            return busy_until
-        due = self.calendar.next_open(start + self.gaps[min(number, len(self.gaps) - 1)])
-        if due > self.window_end[row]:
-            self._no_contact(row, made, done)
-        elif due < self.horizon:
-            self.env.timeout(due - self.env.now, (row, made)).callbacks.append(self._retry)
-        return busy_until
+            qualified = self.u_qualify[row] < chance
+            record((start, lead, OPPORTUNITY if qualified else NOT_QUALIFIED, episode, -1, 0, 0.0))
+        else:
+            made = number + 1
+            due = start + self.gaps[number if number < self.last_gap else self.last_gap]
+            if made < self.min_attempts:
+                due = self.calendar.next_open(due)
+            if made >= self.min_attempts or due > self.window_end[row]:
+                self._no_contact(row, made, start + hours)
+            elif due < self.horizon:
+                self.env.timeout(due - self.env.now, (row, made)).callbacks.append(self._retry)
+        return start + hours / self.share
 
     # -- leaving the desk ----------------------------------------------------------------------
 

@@ -86,11 +86,11 @@ def event_frame(replication: Replication, scenario_name: str) -> pd.DataFrame:
     return frame.sort_values(["time_hours", "lead"], kind="stable").reset_index(drop=True)
 
 
-def _diagnostics(replication: Replication) -> dict[str, float]:
+def _values(replication: Replication) -> dict[str, float]:
+    """The metrics of a replication, and the backlog at mid-horizon (to tell an unstable team)."""
     facts = Facts(replication)
-    horizon = facts.horizon
-    waiting = facts.waiting_at(np.array([horizon / 2, horizon - 1e-9]))
-    return {"backlog_mid": float(waiting[0])}
+    backlog_mid = float(facts.waiting_at(np.array([facts.horizon / 2]))[0])
+    return compute_metrics(facts) | {"backlog_mid": backlog_mid}
 
 
 def run_chunk(
@@ -101,7 +101,7 @@ def run_chunk(
     out = []
     for r in replications:
         replication = run_replication(world, seed, r)
-        values = compute_metrics(replication) | _diagnostics(replication)
+        values = _values(replication)
         log = event_frame(replication, world.scenario.name) if with_log else None
         out.append((r, values, log))
     return out
