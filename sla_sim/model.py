@@ -76,6 +76,19 @@ class Replication:
     log: EventLog
 
 
+def latest_age(u: np.ndarray, probability: float, floor: float, half_life: float) -> np.ndarray:
+    """The age (hours since MQL) up to which a draw `u` succeeds against
+    `probability * (floor + (1 - floor) * 0.5 ** (age / half_life))`: inf if at any age, -inf never.
+
+    The chance falls with age, so `u < chance(age)` exactly when `age < latest_age(u)`.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = (u / probability - floor) / (1.0 - floor)  # the decay the draw needs
+        age = -half_life * np.log2(needed)
+    age = np.where(u < probability * floor, INF, age)
+    return np.where(u >= probability, -INF, age)
+
+
 class LeadDraws:
     """Random numbers of the leads that reach Sales, one row per lead, from each lead's own streams."""
 
@@ -127,12 +140,6 @@ class FollowUp:
         self.window_hours = sales.follow_up_window_days * 24.0
         self.recycle = sales.on_no_contact == "recycle"
         self.max_recycles = sales.max_recycles if self.recycle else 0
-        self.p_connect, self.connect_floor = response.connect_prob, response.connect_floor
-        self.connect_fading = 1.0 - response.connect_floor
-        self.connect_half_life = response.connect_half_life_hours
-        self.p_qualify, self.qualify_floor = response.qualify_prob, response.qualify_floor
-        self.qualify_fading = 1.0 - response.qualify_floor
-        self.qualify_half_life = response.qualify_half_life_hours
         self.last_gap = len(self.gaps) - 1
 
         episodes = 1 + self.max_recycles
@@ -143,10 +150,25 @@ class FollowUp:
         self.lead_of = rows.tolist()
         self.fit = leads.fit[rows].tolist()
         self.score = leads.score[rows].tolist()
-        self.u_connect = draws.uniform("connect", width_index).ravel().tolist()
+        # Each attempt's connect draw (and each lead's qualify draw) succeeds while the lead is
+        # younger than an age found once here, so the loop compares ages instead of decaying.
+        self.connects_until = (
+            latest_age(
+                draws.uniform("connect", width_index),
+                response.connect_prob,
+                response.connect_floor,
+                response.connect_half_life_hours,
+            )
+            .ravel()
+            .tolist()
+        )
         self.minutes = draws.draw("attempt_minutes", team.attempt_minutes, width_index)
         self.minutes_flat = self.minutes.ravel().tolist()
-        self.u_qualify = draws.uniform("qualify").tolist()
+        with np.errstate(divide="ignore"):
+            scaled = draws.uniform("qualify") / leads.fit[rows]  # qualify_prob * fit * decay
+        self.qualifies_until = latest_age(
+            scaled, response.qualify_prob, response.qualify_floor, response.qualify_half_life_hours
+        ).tolist()
         episode_index = np.arange(episodes)
         patience = response.patience_hours
         self.patience = (
@@ -229,6 +251,15 @@ class FollowUp:
         return len(self.queues[rep]) + waiting + (len(booked) > waiting)
 
     def _enqueue(self, row: int, number: int) -> None:
+        queue = self.owner[row] if self.per_rep else 0
+        heap = self.queues[queue]
+        if self.lookahead and not heap:
+            # Nobody waits ahead of it (fifo books every attempt at once): straight to the rep
+            # free soonest, without passing through the queue.
+            start, rep = self._slot(queue, self.env.now)
+            if start < self.horizon:
+                self._serve(rep, row, number, start)
+                return
         priority = self.priority
         if priority == "fifo":
             key = self.env.now
@@ -237,8 +268,7 @@ class FollowUp:
         else:
             key = -self.score[row]
         self.seq += 1
-        queue = self.owner[row] if self.per_rep else 0
-        heapq.heappush(self.queues[queue], (key, self.seq, row, number))
+        heapq.heappush(heap, (key, self.seq, row, number))
         self._dispatch(queue)
 
     def _retry(self, event: simpy.Event) -> None:
@@ -271,28 +301,36 @@ class FollowUp:
         """
         heap = self.queues[queue]
         now = self.env.now
-        per_rep = self.per_rep
         while heap:
-            free, rep = (self.free_at[queue], queue) if per_rep else self.free_heap[0]
-            start = free if free > now else now
-            if not self.open_from <= start < self.open_until:
-                start = self._open_at(start)
+            start, rep = self._slot(queue, now)
             if start > now and not self.lookahead:
                 self._wake(queue, start)
                 return
             if start >= self.horizon:
                 return  # still waiting when the horizon ends
             _, _, row, number = heapq.heappop(heap)
-            if self._still_due(row, number, start):
-                busy_until = self._start(rep, row, number, start)
-                if per_rep:
-                    self.free_at[rep] = busy_until
-                else:
-                    heapq.heapreplace(self.free_heap, (busy_until, rep))
+            self._serve(rep, row, number, start)
+
+    def _slot(self, queue: int, now: float) -> tuple[float, int]:
+        """The rep of this queue free soonest, and when they can start (in open hours)."""
+        free, rep = (self.free_at[queue], queue) if self.per_rep else self.free_heap[0]
+        start = free if free > now else now
+        if not self.open_from <= start < self.open_until:
+            start = self._open_at(start)
+        return start, rep
+
+    def _serve(self, rep: int, row: int, number: int, start: float) -> None:
+        """Rep `rep` takes the attempt at `start`, or finds the lead gone and moves on."""
+        if self._still_due(row, number, start):
+            busy_until = self._start(rep, row, number, start)
+            if self.per_rep:
+                self.free_at[rep] = busy_until
             else:
-                busy_until = start  # the rep finds the lead gone and takes the next one
-            if self.least_loaded:
-                self.booked[rep].append((start, busy_until))
+                heapq.heapreplace(self.free_heap, (busy_until, rep))
+        else:
+            busy_until = start
+        if self.least_loaded:
+            self.booked[rep].append((start, busy_until))
 
     def _wake(self, queue: int, moment: float) -> None:
         if moment >= self.wake_time[queue] or moment >= self.horizon:
@@ -323,18 +361,12 @@ class FollowUp:
         minutes = self.minutes_flat[j]
         hours = minutes / 60.0
         age = start - self.mql_at[row]
-        connected = self.u_connect[j] < self.p_connect * (
-            self.connect_floor + self.connect_fading * 2.0 ** (-age / self.connect_half_life)
-        )
+        connected = age < self.connects_until[j]
         lead = self.lead_of[row]
         record = self.record
         record((start, lead, CONNECT if connected else ATTEMPT, episode, rep, number, minutes))
         if connected:
-            chance = self.p_qualify * self.fit[row]
-            chance *= self.qualify_floor + self.qualify_fading * 2.0 ** (
-                -age / self.qualify_half_life
-            )
-            qualified = self.u_qualify[row] < chance
+            qualified = age < self.qualifies_until[row]
             record((start, lead, OPPORTUNITY if qualified else NOT_QUALIFIED, episode, -1, 0, 0.0))
         else:
             made = number + 1

@@ -419,3 +419,19 @@ def test_booking_fifo_attempts_ahead_equals_waiting_for_the_rep(
     assert len(booked) > 1000
     # The same events; times agree to the last bits (the event loop adds delays to its clock).
     np.testing.assert_allclose(booked, waited, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("probability", "floor", "half_life"),
+    [(0.45, 0.1, 4.0), (1.0, 1.0, 4.0), (0.3, 0.0, 72.0), (0.0, 0.2, 1.0), (1.0, 0.0, 0.5)],
+)
+def test_an_attempt_succeeds_exactly_while_the_lead_is_young_enough(
+    probability: float, floor: float, half_life: float
+) -> None:
+    from sla_sim.model import latest_age
+
+    rng = np.random.default_rng(5)
+    u = rng.random(20_000)
+    age = rng.exponential(3 * half_life, 20_000)
+    chance = probability * (floor + (1 - floor) * 0.5 ** (age / half_life))
+    np.testing.assert_array_equal(age < latest_age(u, probability, floor, half_life), u < chance)
