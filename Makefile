@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench validate clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sla_sim needs Python 3.11 or newer"'
@@ -20,12 +20,15 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check sla_sim tests benchmarks
-	$(BIN)/ruff format --check sla_sim tests benchmarks
+	$(BIN)/ruff check sla_sim tests benchmarks scripts
+	$(BIN)/ruff format --check sla_sim tests benchmarks scripts
 	$(BIN)/mypy sla_sim
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+validate: $(STAMP)
+	$(BIN)/python scripts/validate.py --readme README.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

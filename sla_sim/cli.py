@@ -21,6 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sla_sim.formatting import format_interval
+from sla_sim.funnel import LABELS as FUNNEL_LABELS
+from sla_sim.funnel import STAGES, FunnelPlan
+from sla_sim.funnel import plan as plan_funnel
 from sla_sim.metrics import METRICS
 from sla_sim.results import LEAD_LOG_SUFFIXES, summary_document, write_results
 from sla_sim.runner import SimulationResult, default_jobs, simulate
@@ -241,6 +244,113 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
                 click.echo(f"{item['file']}: ok ({', '.join(item['scenarios'])})")
     if not all(item["ok"] for item in report):
         sys.exit(BAD_INPUT)
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--deals", type=click.FloatRange(min=0, min_open=True), help="Deals a month to reach."
+)
+@click.option(
+    "--revenue", type=click.FloatRange(min=0, min_open=True), help="Revenue a month to reach."
+)
+@click.option(
+    "--replications",
+    "-n",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Replications per volume tried.",
+)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option(
+    "--jobs",
+    "-j",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Worker processes [default: all cores].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON document.")
+def funnel(
+    file: str,
+    deals: float | None,
+    revenue: float | None,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Leads needed per stage for a monthly target: by arithmetic and by simulation."""
+    if (deals is None) == (revenue is None):
+        _fail(["funnel: give one target, --deals N or --revenue X (per month)"])
+    scenario = _load_all((file,))[0][1][0]
+    err.print(f"planning {scenario.name}: searching lead volumes and team sizes ...")
+    try:
+        result = plan_funnel(
+            scenario,
+            deals_per_month=deals,
+            revenue_per_month=revenue,
+            replications=replications,
+            seed=seed,
+            jobs=jobs or default_jobs(),
+        )
+    except ValueError as error:
+        _fail([f"{file}: {error}"])
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    _print_plan(result, scenario.name)
+
+
+def _print_plan(result: FunnelPlan, name: str) -> None:
+    console = Console(highlight=False, width=110)
+    target = f"{result.target_deals:.3g} deals a month"
+    table = Table(
+        title=f"{name}: what it takes to close {target} (per month)",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("Stage")
+    table.add_column("Today's rate to next", justify="right")
+    table.add_column("Arithmetic", justify="right")
+    table.add_column(f"Simulated at that volume, {result.reps} reps", justify="right")
+    table.add_column(f"Simulated volume that reaches it, {result.reps} reps", justify="right")
+    for stage in STAGES:
+        rate = result.rates.get(stage)
+        at_arithmetic = result.simulated_at_arithmetic[stage]
+        reached = result.simulated.get(stage)
+        table.add_row(
+            FUNNEL_LABELS[stage],
+            f"{rate:.1%}" if rate is not None else "",
+            f"{result.arithmetic.get(stage, 0):,.4g}"
+            if stage == "closed_deals"
+            else f"{result.arithmetic.get(stage, 0):,}",
+            f"{at_arithmetic['mean']:,.1f}",
+            f"{reached['mean']:,.1f}" if reached else "out of reach",
+        )
+    console.print(table)
+    lines = [
+        f"Arithmetic: {result.scale_by_arithmetic:.2f} times today's leads, if every stage "
+        "kept today's rate.",
+    ]
+    if result.scale_by_simulation is not None:
+        extra = result.scale_by_simulation / result.scale_by_arithmetic - 1
+        lines.append(
+            f"Simulation: {result.scale_by_simulation:.2f} times today's leads with "
+            f"{result.reps} reps ({extra:+.0%} against the arithmetic)."
+        )
+    if result.reps_needed is None:
+        lines.append("No team up to 20 times today's closes the gap at the arithmetic's volume.")
+    elif result.reps_needed > result.reps:
+        lines.append(
+            f"At the arithmetic's volume {result.reps} reps close "
+            f"{result.simulated_at_arithmetic['closed_deals']['mean']:.1f} deals a month; "
+            f"{result.reps_needed} reps reach the target."
+        )
+    else:
+        lines.append(f"The {result.reps} reps keep up: the arithmetic holds.")
+    for line in lines + result.notes:
+        console.print(line)
 
 
 def entry() -> None:

@@ -22,10 +22,11 @@ import numpy as np
 import simpy
 
 from sla_sim.calendar import Calendar, month_bounds_hours
+from sla_sim.decay import PRESETS, Curve, HalfLife, Table
 from sla_sim.distributions import Distribution
 from sla_sim.leads import RECYCLE_TOUCH_OFFSET, Leads, draw_leads, time_to_mql
 from sla_sim.records import Event, EventLog
-from sla_sim.scenario import Scenario
+from sla_sim.scenario import Response, Scenario
 from sla_sim.streams import Streams
 
 INF = math.inf
@@ -76,17 +77,18 @@ class Replication:
     log: EventLog
 
 
-def latest_age(u: np.ndarray, probability: float, floor: float, half_life: float) -> np.ndarray:
-    """The age (hours since MQL) up to which a draw `u` succeeds against
-    `probability * (floor + (1 - floor) * 0.5 ** (age / half_life))`: inf if at any age, -inf never.
-
-    The chance falls with age, so `u < chance(age)` exactly when `age < latest_age(u)`.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        needed = (u / probability - floor) / (1.0 - floor)  # the decay the draw needs
-        age = -half_life * np.log2(needed)
-    age = np.where(u < probability * floor, INF, age)
-    return np.where(u >= probability, -INF, age)
+def decay_curves(response: Response) -> tuple[Curve, Curve]:
+    """The connect and qualify decay of a scenario: the half-life form, a preset or a table."""
+    decay = response.decay
+    if decay == "half_life":
+        return (
+            HalfLife(response.connect_half_life_hours, response.connect_floor),
+            HalfLife(response.qualify_half_life_hours, response.qualify_floor),
+        )
+    if isinstance(decay, str):
+        return PRESETS[decay]
+    ages = tuple(decay.age_hours)
+    return Table(ages, tuple(decay.connect)), Table(ages, tuple(decay.qualify))
 
 
 class LeadDraws:
@@ -152,13 +154,9 @@ class FollowUp:
         self.score = leads.score[rows].tolist()
         # Each attempt's connect draw (and each lead's qualify draw) succeeds while the lead is
         # younger than an age found once here, so the loop compares ages instead of decaying.
+        connect_decay, qualify_decay = decay_curves(response)
         self.connects_until = (
-            latest_age(
-                draws.uniform("connect", width_index),
-                response.connect_prob,
-                response.connect_floor,
-                response.connect_half_life_hours,
-            )
+            connect_decay.latest_age(draws.uniform("connect", width_index), response.connect_prob)
             .ravel()
             .tolist()
         )
@@ -166,9 +164,7 @@ class FollowUp:
         self.minutes_flat = self.minutes.ravel().tolist()
         with np.errstate(divide="ignore"):
             scaled = draws.uniform("qualify") / leads.fit[rows]  # qualify_prob * fit * decay
-        self.qualifies_until = latest_age(
-            scaled, response.qualify_prob, response.qualify_floor, response.qualify_half_life_hours
-        ).tolist()
+        self.qualifies_until = qualify_decay.latest_age(scaled, response.qualify_prob).tolist()
         episode_index = np.arange(episodes)
         patience = response.patience_hours
         self.patience = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import itertools
 import json
 import math
 import re
@@ -140,6 +141,35 @@ class Team(_Section):
         return value
 
 
+class DecayTable(_Section):
+    """A user's own decay: multipliers on connect_prob and qualify_prob at given lead ages."""
+
+    age_hours: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
+    connect: list[Probability] = Field(min_length=1)
+    qualify: list[Probability] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _monotone(self) -> DecayTable:
+        if not len(self.age_hours) == len(self.connect) == len(self.qualify):
+            raise ValueError("age_hours, connect and qualify need the same number of values")
+        if any(b <= a for a, b in itertools.pairwise(self.age_hours)):
+            raise ValueError(f"age_hours = {self.age_hours}: ages must increase")
+        for name in ("connect", "qualify"):
+            values = getattr(self, name)
+            if any(b > a for a, b in itertools.pairwise(values)):
+                raise ValueError(f"{name} = {values}: leads only cool, multipliers must not rise")
+        return self
+
+
+DECAY_PRESETS = ("half_life", "lrm2007", "hbr2011")
+HALF_LIFE_KEYS = (
+    "connect_half_life_hours",
+    "connect_floor",
+    "qualify_half_life_hours",
+    "qualify_floor",
+)
+
+
 class Response(_Section):
     connect_prob: Probability = 0.45
     connect_half_life_hours: float = Field(default=4.0, gt=0.0)
@@ -147,6 +177,7 @@ class Response(_Section):
     qualify_prob: Probability = 0.5
     qualify_half_life_hours: float = Field(default=72.0, gt=0.0)
     qualify_floor: Probability = 0.0
+    decay: Literal["half_life", "lrm2007", "hbr2011"] | DecayTable = "half_life"
     patience_hours: Dist | None = None
 
     _check_patience = field_validator("patience_hours")(
@@ -241,8 +272,9 @@ class Scenario(_Section):
         return self.horizon_days * 24.0
 
     def to_document(self) -> dict[str, Any]:
-        """The scenario as the plain data of a file (round-trips through `Scenario.model_validate`)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+        """The scenario as the plain data of a file, with the keys the file set (round-trips through
+        `Scenario.model_validate`)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def canonical_json(self) -> str:
         return self.model_dump_json(by_alias=True)
@@ -552,6 +584,13 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"on the calendar clock is shorter than the longest closed stretch ({gap:g} h): "
                 "leads handed off after closing cannot be answered in time"
             )
+    response = scenario.response
+    overridden = [k for k in HALF_LIFE_KEYS if k in response.model_fields_set]
+    if response.decay != "half_life" and overridden:
+        warnings.append(
+            f"{scenario.name}: response.decay replaces {', '.join('response.' + k for k in overridden)}"
+            ", which are ignored"
+        )
     if sales.follow_up_window_days * 24 < sum(sales.retry_gap_hours[: sales.min_attempts - 1]):
         warnings.append(
             f"{scenario.name}: sla.sales.follow_up_window_days = {sales.follow_up_window_days:g} is "

@@ -428,10 +428,20 @@ def test_booking_fifo_attempts_ahead_equals_waiting_for_the_rep(
 def test_an_attempt_succeeds_exactly_while_the_lead_is_young_enough(
     probability: float, floor: float, half_life: float
 ) -> None:
-    from sla_sim.model import latest_age
+    from sla_sim.decay import HalfLife, Table
 
     rng = np.random.default_rng(5)
     u = rng.random(20_000)
     age = rng.exponential(3 * half_life, 20_000)
     chance = probability * (floor + (1 - floor) * 0.5 ** (age / half_life))
-    np.testing.assert_array_equal(age < latest_age(u, probability, floor, half_life), u < chance)
+    curve = HalfLife(half_life, floor)
+    np.testing.assert_array_equal(age < curve.latest_age(u, probability), u < chance)
+    np.testing.assert_allclose(curve.multiplier(age) * probability, chance)
+    if floor == 0.0 and probability > 0:
+        # A table through points of the same curve, joined exponentially, is the same curve.
+        knots = np.arange(0, 40) * half_life
+        table = Table(tuple(knots), tuple(0.5 ** (knots / half_life)))
+        inside = age < knots[-1]
+        np.testing.assert_array_equal(
+            (age < table.latest_age(u, probability))[inside], (u < chance)[inside]
+        )
