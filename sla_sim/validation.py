@@ -308,7 +308,7 @@ prospecting_share = 1.0
 
 [response]
 connect_prob = 0.45
-qualify_prob = 0.5
+qualify_prob = 1.0
 decay = "{decay}"
 
 [sla.sales]
