@@ -114,6 +114,56 @@ print(len(r.leads), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return int(out[0]), float(out[1])
 
 
+def sweep_speedups(
+    points_per_axis: tuple[int, int], replications: int
+) -> list[tuple[str, str, str]]:
+    """A sweep of the baseline year run in this process, on 2 local workers and on a 2-worker local
+    Dask cluster: time per point, speed-up over one worker, and the extra core time used."""
+    from sla_sim.executors import DaskExecutor, LocalExecutor
+    from sla_sim.sweep import run_sweep
+
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    reps_values, hour_values = points_per_axis
+    axes = {
+        "team.reps": list(range(4, 4 + reps_values)),
+        "sla.sales.first_response_hours": [1, 4, 8, 24, 48, 72][:hour_values],
+    }
+    points = reps_values * hour_values
+
+    def timed(executor: object) -> float:
+        start = time.perf_counter()
+        run_sweep(baseline, axes, replications, seed=1, executor=executor)  # type: ignore[arg-type]
+        return time.perf_counter() - start
+
+    one = timed(LocalExecutor(1))
+    local = LocalExecutor(2)
+    two = timed(local)
+    local.close()
+    started = time.perf_counter()
+    cluster = DaskExecutor(jobs=2)
+    startup = time.perf_counter() - started
+    dask = timed(cluster)
+    cluster.close()
+    rows = [
+        (
+            f"Sweep {points} points × {replications} replications, 1 worker",
+            f"{one:.1f} s",
+            f"{one / points:.2f} s a point",
+        )
+    ]
+    for name, elapsed in (("2 local workers", two), ("2-worker local Dask cluster", dask)):
+        extra = (2 * elapsed - one) / one
+        rows.append(
+            (
+                f"Same sweep, {name}",
+                f"{elapsed:.1f} s",
+                f"speed-up {one / elapsed:.2f}×, extra core time {extra:+.0%}",
+            )
+        )
+    rows.append(("Dask local cluster start-up (not in the sweep time)", f"{startup:.1f} s", ""))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes, fewer repeats")
@@ -145,6 +195,7 @@ def main() -> None:
     hundred = time.perf_counter() - start
 
     million, peak = peak_memory_million_leads() if not quick else (0, float("nan"))
+    sweep_rows = sweep_speedups((5, 2) if quick else (10, 5), 5 if quick else 20)
     load = statistics.fmean(os.getloadavg()) if hasattr(os, "getloadavg") else float("nan")
 
     rows = [
@@ -169,6 +220,7 @@ def main() -> None:
         rows.append(
             (f"Peak memory, one replication with {million:,} leads", f"{peak:,.0f} MiB", "")
         )
+    rows += sweep_rows
     print(f"Machine: {machine()} (load average {load:.2f} at the end)\n")
     print("| measurement | time | rate |\n| --- | ---: | ---: |")
     for row in rows:

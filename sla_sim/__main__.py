@@ -2,4 +2,5 @@
 
 from sla_sim.cli import entry
 
-entry()
+if __name__ == "__main__":  # worker processes of a local Dask cluster import this module too
+    entry()

@@ -7,10 +7,12 @@ exits with status 2 and one line per problem; nothing is written for it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,14 +22,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sla_sim.formatting import format_interval
+from sla_sim.atomic import write_atomically
+from sla_sim.compare import compare as compare_scenarios
+from sla_sim.executors import Executor, make_executor
+from sla_sim.formatting import format_interval, format_value
 from sla_sim.funnel import LABELS as FUNNEL_LABELS
 from sla_sim.funnel import STAGES, FunnelPlan
 from sla_sim.funnel import plan as plan_funnel
-from sla_sim.metrics import METRICS
+from sla_sim.metrics import BY_KEY, METRIC_KEYS, METRICS
+from sla_sim.optimize import Constraint, parse_constraint, parse_objective
+from sla_sim.optimize import optimize as run_optimize
 from sla_sim.results import LEAD_LOG_SUFFIXES, summary_document, write_results
-from sla_sim.runner import SimulationResult, default_jobs, simulate
+from sla_sim.runner import (
+    SimulationResult,
+    backlog_series_of,
+    default_jobs,
+    simulate,
+    simulate_to_precision,
+)
 from sla_sim.scenario import Scenario, ScenarioError, load_scenario, scenario_warnings
+from sla_sim.sweep import grid, parse_assignment, run_sweep
+from sla_sim.warmup import suggest_warmup
 
 BAD_INPUT = 2
 err = Console(stderr=True, highlight=False)
@@ -117,6 +132,103 @@ def _table(result: SimulationResult, names: list[str], title: str) -> Table:
     return table
 
 
+# ---------------------------------------------------------------------------------------------
+# Options shared by the commands that run replications
+
+
+def execution_options(replications: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--replications, --seed, --jobs, --executor, --address and --json."""
+    options = [
+        click.option(
+            "--replications",
+            "-n",
+            default=replications,
+            show_default=True,
+            type=click.IntRange(min=2),
+            help="Replications per scenario or point.",
+        ),
+        click.option(
+            "--seed",
+            default=0,
+            show_default=True,
+            type=click.IntRange(min=0),
+            help="Seed of every random stream: the same seed gives the same numbers.",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            default=None,
+            type=click.IntRange(min=1),
+            help="Worker processes [default: all cores].",
+        ),
+        click.option(
+            "--executor",
+            default="local",
+            show_default=True,
+            type=click.Choice(["local", "dask"]),
+            help="Where replications run: a local process pool or a Dask cluster.",
+        ),
+        click.option(
+            "--address",
+            default=None,
+            help="Dask scheduler, e.g. tcp://HOST:8786 [default: a local Dask cluster].",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print the result as one JSON document."
+        ),
+    ]
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+@contextmanager
+def _executor(kind: str, jobs: int | None, address: str | None) -> Iterator[Executor]:
+    """The executor for a command, closed at the end; a cluster that cannot be reached exits 2."""
+    if address and kind != "dask":
+        _fail(["--address needs --executor dask"])
+    try:
+        executor = make_executor(kind, jobs, address)
+    except (RuntimeError, OSError, TimeoutError) as error:
+        _fail([f"--executor {kind}{f' --address {address}' if address else ''}: {error}"])
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+@contextmanager
+def _running() -> Iterator[Callable[[int, int], None] | None]:
+    bar, update = _progress(enabled=True)
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _one_scenario(file: str) -> Scenario:
+    return _load_all((file,))[0][1][0]
+
+
+def _signed(key: str, value: float) -> str:
+    text = format_value(key, abs(value))
+    if BY_KEY[key].unit == "share":
+        text = f"{abs(value) * 100:.1f} pts"
+    return ("+" if value > 0 else "-" if value < 0 else "±") + text
+
+
+def load_or_fail(file: str) -> Scenario:
+    try:
+        return load_scenario(file)
+    except ScenarioError as error:
+        _fail(error.problems)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sla-sim")
 def main() -> None:
@@ -125,28 +237,6 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--replications",
-    "-n",
-    default=30,
-    show_default=True,
-    type=click.IntRange(min=2),
-    help="Independent replications per scenario.",
-)
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Seed of every random stream: the same seed gives the same numbers.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    default=None,
-    type=click.IntRange(min=1),
-    help="Worker processes [default: all cores].",
-)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -157,19 +247,39 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the per-lead event log (.csv, .csv.gz or .parquet).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@click.option(
+    "--precision",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Add replications until every metric's 95%% half-width is within this share "
+    "of its mean (e.g. 0.05), or its floor for metrics near zero.",
+)
+@click.option(
+    "--max-replications",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="With --precision: the most replications to run.",
+)
+@execution_options(30)
 def run(
     files: tuple[str, ...],
+    out: Path | None,
+    lead_log: Path | None,
+    precision: float | None,
+    max_replications: int,
     replications: int,
     seed: int,
     jobs: int | None,
-    out: Path | None,
-    lead_log: Path | None,
+    executor: str,
+    address: str | None,
     as_json: bool,
 ) -> None:
     """Run each scenario FILE and its variants; print the metrics with 95% intervals."""
     if lead_log is not None and not lead_log.name.endswith(LEAD_LOG_SUFFIXES):
         _fail([f"--lead-log {lead_log}: allowed endings: {', '.join(LEAD_LOG_SUFFIXES)}"])
+    if lead_log is not None and precision is not None:
+        _fail(["--lead-log and --precision: write the lead log of a run with fixed replications"])
     if lead_log is not None and lead_log.name.endswith(".parquet"):
         try:
             import pyarrow  # noqa: F401
@@ -177,28 +287,47 @@ def run(
             _fail([f"--lead-log {lead_log}: Parquet needs pyarrow (pip install pyarrow); use .csv"])
     loaded = _load_all(files)
     scenarios = [s for _, group in loaded for s in group]
-    bar, update = _progress(enabled=True)
-    try:
-        result = simulate(
-            scenarios,
-            replications=replications,
-            seed=seed,
-            jobs=jobs or default_jobs(),
-            variants=False,
-            event_log=lead_log is not None,
-            progress=update,
-        )
-    finally:
-        if bar is not None:
-            bar.stop()
+    reached = None
+    with _executor(executor, jobs, address) as pool, _running() as update:
+        if precision is None:
+            result = simulate(
+                scenarios,
+                replications=replications,
+                seed=seed,
+                variants=False,
+                event_log=lead_log is not None,
+                executor=pool,
+                progress=update,
+            )
+        else:
+            result, reached = simulate_to_precision(
+                scenarios,
+                precision,
+                min_replications=replications,
+                max_replications=max_replications,
+                seed=seed,
+                variants=False,
+                executor=pool,
+                progress=update,
+            )
+    replications = result.replications
     written = write_results(result, out, lead_log) if out else []
     if out is None and lead_log is not None and result.events is not None:
         from sla_sim.results import write_lead_log
 
         write_lead_log(result.events, lead_log)
         written.append(lead_log)
+    if reached is not None:
+        verdict = "reached" if reached <= (precision or 0) else "not reached"
+        err.print(
+            f"precision {precision:.1%} {verdict}: {replications} replications give a worst "
+            f"95% half-width of {reached:.1%} of the mean"
+        )
     if as_json:
-        click.echo(json.dumps(summary_document(result), indent=2))
+        document = summary_document(result)
+        if reached is not None:
+            document["precision"] = {"asked": precision, "reached": reached}
+        click.echo(json.dumps(document, indent=2))
     else:
         console = Console(highlight=False, width=max(100, 28 + 22 * len(scenarios)))
         for file, group in loaded:
@@ -286,14 +415,16 @@ def funnel(
     scenario = _load_all((file,))[0][1][0]
     err.print(f"planning {scenario.name}: searching lead volumes and team sizes ...")
     try:
-        result = plan_funnel(
-            scenario,
-            deals_per_month=deals,
-            revenue_per_month=revenue,
-            replications=replications,
-            seed=seed,
-            jobs=jobs or default_jobs(),
-        )
+        with _running() as update:
+            result = plan_funnel(
+                scenario,
+                deals_per_month=deals,
+                revenue_per_month=revenue,
+                replications=replications,
+                seed=seed,
+                jobs=jobs or default_jobs(),
+                progress=update,
+            )
     except ValueError as error:
         _fail([f"{file}: {error}"])
     if as_json:
@@ -351,6 +482,383 @@ def _print_plan(result: FunnelPlan, name: str) -> None:
         lines.append(f"The {result.reps} reps keep up: the arithmetic holds.")
     for line in lines + result.notes:
         console.print(line)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--baseline", required=True, help="Name of the scenario (or variant) to compare against."
+)
+@click.option("--metric", "metrics", multiple=True, help="Compare only these metrics (repeat).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for comparison.csv, best.csv and comparison.json.",
+)
+@execution_options(30)
+def compare(
+    files: tuple[str, ...],
+    baseline: str,
+    metrics: tuple[str, ...],
+    out: Path | None,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    executor: str,
+    address: str | None,
+    as_json: bool,
+) -> None:
+    """Paired differences of every scenario and variant against the --baseline one."""
+    unknown = [m for m in metrics if m not in BY_KEY]
+    if unknown:
+        _fail([f"--metric {m}: unknown metric; allowed: {', '.join(METRIC_KEYS)}" for m in unknown])
+    loaded = _load_all(files)
+    scenarios = [s for _, group in loaded for s in group]
+    names = [s.name for s in scenarios]
+    if baseline not in names:
+        _fail([f"--baseline {baseline!r}: no such scenario; the scenarios are: {', '.join(names)}"])
+    with _executor(executor, jobs, address) as pool, _running() as update:
+        result = simulate(
+            scenarios, replications, seed, variants=False, executor=pool, progress=update
+        )
+    comparison = compare_scenarios(result, baseline, list(metrics) or None)
+    document = {
+        "baseline": baseline,
+        "replications": replications,
+        "seed": seed,
+        "differences": json.loads(comparison.differences.to_json(orient="records")),
+        "best": json.loads(comparison.best.to_json(orient="records")),
+        "multiple_comparisons": "Bonferroni-adjusted paired comparisons with the best",
+    }
+    if out:
+        write_atomically(
+            out / "comparison.csv", lambda p: comparison.differences.to_csv(p, index=False)
+        )
+        write_atomically(out / "best.csv", lambda p: comparison.best.to_csv(p, index=False))
+        write_atomically(
+            out / "comparison.json", lambda p: p.write_text(json.dumps(document, indent=2))
+        )
+    if as_json:
+        click.echo(json.dumps(document, indent=2))
+        return
+    others = [n for n in names if n != baseline]
+    console = Console(highlight=False, width=max(100, 40 + 36 * len(others)))
+    table = Table(
+        title=f"Against {baseline!r}: paired difference (95% interval) and chance it is better; "
+        f"{replications} replications, seed {seed}",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("Metric")
+    table.add_column(baseline, justify="right")
+    for name in others:
+        table.add_column(name, justify="right")
+    rows = comparison.differences
+    for key in list(metrics) or METRIC_KEYS:
+        cells = []
+        for name in others:
+            row = rows[(rows.scenario == name) & (rows.metric == key)].iloc[0].to_dict()
+            if math.isnan(row["difference"]):
+                cells.append("n/a")
+                continue
+            if row["difference"] == 0 and row["ci_low"] == row["ci_high"]:
+                cells.append("same")
+                continue
+            text = _signed(key, row["difference"])
+            if not math.isnan(row["ci_low"]) and row["ci_low"] != row["ci_high"]:
+                text += f" ({_signed(key, row['ci_low'])} to {_signed(key, row['ci_high'])})"
+            if not math.isnan(row["p_better"]):
+                text += f" · {row['p_better']:.0%}"
+            cells.append(text)
+        base = rows[rows.metric == key].iloc[0]["baseline_mean"] if len(rows) else float("nan")
+        table.add_row(BY_KEY[key].label, format_value(key, base), *cells)
+    console.print(table)
+    if len(names) > 2 and len(comparison.best):
+        console.print("Distinguishable from the best (Bonferroni-adjusted paired comparisons):")
+        for key in ("closed_deals", "revenue", "response_breach_rate", "attempt_breach_rate"):
+            group = comparison.best[comparison.best.metric == key]
+            if group.empty:
+                continue
+            ties = list(group[~group.distinguishable].scenario)
+            tail = f"; not distinguishable from it: {', '.join(ties)}" if ties else ""
+            console.print(f"  {BY_KEY[key].label}: best {group.best.iloc[0]!r}{tail}")
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    help="KEY=V1,V2,... or KEY=LO:HI or KEY=LO:HI:STEP (repeat to cross).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for sweep.csv, sweep.json and one file per finished point.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Continue the sweep in this folder, skipping the points already there.",
+)
+@execution_options(20)
+def sweep(
+    file: str,
+    sets: tuple[str, ...],
+    out: Path | None,
+    resume: Path | None,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    executor: str,
+    address: str | None,
+    as_json: bool,
+) -> None:
+    """Run the cross product of values of dotted keys (--set, or the file's [sweep] table)."""
+    scenario = load_or_fail(file)
+    axes: dict[str, list[Any]] = {}
+    problems = []
+    for text in sets:
+        try:
+            key, values = parse_assignment(text)
+            axes[key] = values
+        except ValueError as error:
+            problems.append(f"--set {error}")
+    if not sets:
+        axes = {key: list(values) for key, values in scenario.sweep.items()}
+    if not axes and not problems:
+        problems.append(f"{file}: nothing to sweep: give --set KEY=V1,V2 or a [sweep] table")
+    if problems:
+        _fail(problems)
+    if out and resume and out != resume:
+        _fail(["--out and --resume name different folders; --resume DIR writes into DIR"])
+    folder = resume or out
+    try:
+        points = grid(scenario, axes)
+    except ScenarioError as error:
+        _fail([f"{file}: {p}" for p in error.problems])
+    err.print(f"{len(points)} points × {replications} replications")
+    kept = 0
+
+    def count(_: int) -> None:
+        nonlocal kept
+        kept += 1
+
+    try:
+        with _executor(executor, jobs, address) as pool, _running() as update:
+            result = run_sweep(
+                scenario,
+                axes,
+                replications,
+                seed,
+                executor=pool,
+                folder=folder,
+                resume=resume is not None,
+                progress=update,
+                on_point=count,
+            )
+    except KeyboardInterrupt:
+        where = (
+            f"; {kept} finished points are in {folder}: --resume {folder} goes on" if folder else ""
+        )
+        err.print(f"interrupted{where}")
+        sys.exit(130)
+    if result.skipped:
+        err.print(f"resumed: {result.skipped} points were already done")
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"axes": axes, "rows": json.loads(result.table.to_json(orient="records"))}, indent=2
+            )
+        )
+        return
+    shown = [
+        "closed_deals",
+        "revenue",
+        "response_breach_rate",
+        "attempt_breach_rate",
+        "rep_utilization",
+    ]
+    table = Table(
+        title=f"{scenario.name}: {len(points)} points, {replications} replications, seed {seed}: mean",
+        title_justify="left",
+        header_style="bold",
+    )
+    for key in axes:
+        table.add_column(key, justify="right")
+    for key in shown:
+        table.add_column(BY_KEY[key].label, justify="right")
+    wide = result.table.pivot(index="point", columns="metric", values="mean").to_dict("index")
+    for index, (point, _) in enumerate(points):
+        table.add_row(
+            *[str(point[k]) for k in axes], *[format_value(k, wide[index][k]) for k in shown]
+        )
+    Console(highlight=False, width=max(100, 20 * (len(axes) + len(shown)))).print(table)
+    if folder:
+        err.print(f"wrote {folder / 'sweep.csv'} and {folder / 'sweep.json'}")
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    help="KEY=LO:HI (whole numbers), KEY=LO:HI:STEP or KEY=V1,V2,... (repeat for a grid).",
+)
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    help="METRIC<=X, METRIC>=X, METRIC<X or METRIC>X (repeat; all must hold).",
+)
+@click.option(
+    "--objective",
+    default=None,
+    help="A metric to optimise (its better way), or max:METRIC / min:METRIC.",
+)
+@execution_options(20)
+def optimize(
+    file: str,
+    varies: tuple[str, ...],
+    constraints: tuple[str, ...],
+    objective: str | None,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    executor: str,
+    address: str | None,
+    as_json: bool,
+) -> None:
+    """The smallest setting that meets every constraint, or the best one for an objective."""
+    scenario = load_or_fail(file)
+    problems: list[str] = []
+    vary: dict[str, list[Any]] = {}
+    for text in varies:
+        try:
+            key, values = parse_assignment(text)
+            vary[key] = values
+        except ValueError as error:
+            problems.append(f"--vary {error}")
+    parsed: list[Constraint] = []
+    for text in constraints:
+        try:
+            parsed.append(parse_constraint(text))
+        except ValueError as error:
+            problems.append(f"--constraint {error}")
+    goal = None
+    if objective:
+        try:
+            goal = parse_objective(objective)
+        except ValueError as error:
+            problems.append(f"--objective {error}")
+    if not constraints and not objective:
+        problems.append("give at least one --constraint or an --objective")
+    if problems:
+        _fail(problems)
+    try:
+        grid(scenario, vary)
+    except ScenarioError as error:
+        _fail([f"{file}: {p}" for p in error.problems])
+    with _executor(executor, jobs, address) as pool, _running() as update:
+        result = run_optimize(
+            scenario,
+            vary,
+            parsed,
+            goal,
+            replications=replications,
+            seed=seed,
+            executor=pool,
+            progress=update,
+        )
+    document = result.as_dict()
+    if result.value is not None and len(vary) == 1:
+        document["point"] = result.value
+        document["value"] = next(iter(result.value.values()))
+    if as_json:
+        click.echo(json.dumps(document, indent=2, default=str))
+        return
+    console = Console(highlight=False, width=110)
+    if result.value is None:
+        console.print(f"No value in the range meets {' and '.join(map(str, parsed))}.")
+    else:
+        what = ", ".join(f"{k} = {v}" for k, v in result.value.items())
+        console.print(f"Answer: {what}")
+    for item in result.evidence:
+        table = Table(
+            title=f"{item['role']}: " + ", ".join(f"{k} = {v}" for k, v in item["point"].items()),
+            title_justify="left",
+            header_style="bold",
+        )
+        table.add_column("Metric")
+        table.add_column("Mean (95% interval)", justify="right")
+        for key, v in item["metrics"].items():
+            table.add_row(
+                BY_KEY[key].label + f" ({key})",
+                format_interval(key, v["mean"], v["ci_low"], v["ci_high"]),
+            )
+        console.print(table)
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--step-hours",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="How often the backlog is sampled [default: a week with business hours, else a day].",
+)
+@execution_options(10)
+def warmup(
+    file: str,
+    step_hours: float | None,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    executor: str,
+    address: str | None,
+    as_json: bool,
+) -> None:
+    """Suggest warmup_days from the backlog series, by the MSER-5 rule."""
+    scenario = _one_scenario(file)
+    if step_hours is None:
+        # Sampling once a week at the same hour removes the weekly cycle of business hours.
+        step_hours = 24.0 if scenario.calendar.always_open else 168.0
+    with _executor(executor, jobs, address) as pool, _running() as update:
+        series = backlog_series_of(
+            scenario, replications, seed, step_hours, executor=pool, progress=update
+        )
+    advice = suggest_warmup(series, step_hours)
+    document = {
+        "rule": "MSER-5 (White 1997) on the mean backlog of the replications",
+        "warmup_days": advice.warmup_days,
+        "truncation_hours": advice.truncation_hours,
+        "at_limit": advice.at_limit,
+        "replications": replications,
+        "step_hours": step_hours,
+    }
+    if as_json:
+        click.echo(json.dumps(document, indent=2))
+        return
+    click.echo(
+        f"{scenario.name}: set warmup_days = {advice.warmup_days:g} "
+        f"(MSER-5 cuts the first {advice.truncation_hours:g} hours of the mean backlog of "
+        f"{replications} replications)"
+    )
+    if any(source.growth_per_month for source in scenario.sources):
+        _say(
+            "warning",
+            "the lead volume grows, so there is no steady state: the cut only removes the "
+            "start-up transient",
+        )
+    if advice.at_limit:
+        _say(
+            "warning",
+            "the backlog had not settled within the first half of the horizon: the "
+            "horizon may be too short to judge, or the team cannot keep up",
+        )
 
 
 def entry() -> None:

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sla_sim.runner import SimulationResult, simulate
+from sla_sim.runner import Progress, SimulationResult, simulate
 from sla_sim.scenario import Scenario
 
 STAGES = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
@@ -96,8 +96,16 @@ class FunnelPlan:
 class _Search:
     """Runs the scenario at a volume scale and a team size, remembering what it ran."""
 
-    def __init__(self, scenario: Scenario, replications: int, seed: int, jobs: int | None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replications: int,
+        seed: int,
+        jobs: int | None,
+        progress: Progress | None = None,
+    ) -> None:
         self.scenario, self.replications, self.seed, self.jobs = scenario, replications, seed, jobs
+        self.progress = progress
         self.months = (scenario.horizon_days - scenario.scenario.warmup_days) / (
             scenario.horizon_days / scenario.scenario.months
         )
@@ -111,7 +119,12 @@ class _Search:
                 overrides[f"sources.{i}.leads_per_month"] = source.leads_per_month * scale
             variant = self.scenario.with_overrides(overrides)
             self.runs[key] = simulate(
-                variant, self.replications, seed=self.seed, jobs=self.jobs, variants=False
+                variant,
+                self.replications,
+                seed=self.seed,
+                jobs=self.jobs,
+                variants=False,
+                progress=self.progress,
             )
         return self.runs[key]
 
@@ -136,12 +149,13 @@ def plan(
     replications: int = 10,
     seed: int = 0,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> FunnelPlan:
     """Volumes per month that reach the target, by arithmetic and by simulation (see module doc)."""
     if (deals_per_month is None) == (revenue_per_month is None):
         raise ValueError("give a target of deals or of revenue per month, not both")
     base = scenario.expand()[0]
-    search = _Search(base, replications, seed, jobs)
+    search = _Search(base, replications, seed, jobs, progress)
     reps = base.team.reps
     today = search.per_month(1.0, reps)
     means = {stage: today[stage]["mean"] for stage in STAGES}

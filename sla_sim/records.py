@@ -57,7 +57,7 @@ class EventLog:
 
     def columns(self) -> dict[str, np.ndarray]:
         """The log as numpy columns (copies: the log can still grow afterwards)."""
-        table = np.frombuffer(self._data, dtype=np.float64).reshape(-1, len(FIELDS))
+        table = np.array(self._data, dtype=np.float64).reshape(-1, len(FIELDS))
         integer = {
             "lead": np.int64,
             "event": np.int8,

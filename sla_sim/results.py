@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
 from sla_sim import __version__
+from sla_sim.atomic import write_atomically
 from sla_sim.metrics import METRICS
 from sla_sim.runner import SimulationResult
 
@@ -74,19 +72,6 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
             "warnings": result.warnings,
         }
     )
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write` on a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_lead_log(events: pd.DataFrame, path: Path) -> None:

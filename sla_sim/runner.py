@@ -7,9 +7,8 @@ numbers (common random numbers).
 
 from __future__ import annotations
 
-import os
+import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sla_sim.metrics import METRIC_KEYS, Facts, compute_metrics
+from sla_sim.executors import Executor, LocalExecutor, default_jobs
+from sla_sim.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_metrics
 from sla_sim.model import Replication, World, build_world, run_replication
 from sla_sim.records import Event
 from sla_sim.scenario import Scenario, scenario_warnings
@@ -107,13 +107,50 @@ def run_chunk(
     return out
 
 
-def _chunks(n: int, parts: int) -> list[list[int]]:
-    parts = max(1, min(parts, n))
-    return [list(range(n))[i::parts] for i in range(parts)]
+def backlog_chunk(
+    scenario_json: str, seed: int, replications: Sequence[int], step_hours: float
+) -> list[tuple[int, dict[str, Any], None]]:
+    """The backlog series of some replications (a worker's unit of work for the warm-up helper)."""
+    world = _world(scenario_json)
+    out = []
+    for r in replications:
+        _, waiting = backlog_series(run_replication(world, seed, r), step_hours)
+        out.append((r, {"series": waiting}, None))
+    return out
 
 
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def backlog_series_of(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    step_hours: float,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Leads waiting for a first attempt every `step_hours`, one row per replication."""
+    runner: Executor = executor if executor is not None else LocalExecutor(default_jobs())
+    tasks = [
+        (0, scenario.canonical_json(), chunk)
+        for chunk in _chunks(range(replications), runner.workers)
+    ]
+    rows: dict[int, np.ndarray] = {}
+    try:
+        for _, chunk_result in runner.run(backlog_chunk, tasks, seed, step_hours):
+            for r, values, _ in chunk_result:
+                rows[r] = np.asarray(values["series"], dtype=float)
+            if progress:
+                progress(len(rows), replications)
+    finally:
+        if executor is None:
+            runner.close()
+    return np.vstack([rows[r] for r in range(replications)])
+
+
+def _chunks(replications: Sequence[int], workers: int) -> list[list[int]]:
+    """Split replications into chunks: a few per worker, so progress shows and Ctrl-C is quick."""
+    size = max(1, math.ceil(len(replications) / (4 * workers)))
+    return [list(replications[i : i + size]) for i in range(0, len(replications), size)]
 
 
 def simulate(
@@ -125,68 +162,91 @@ def simulate(
     variants: bool = True,
     event_log: bool = False,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    first_replication: int = 0,
+    on_scenario_done: Callable[[int, pd.DataFrame], None] | None = None,
 ) -> SimulationResult:
     """Run `replications` replications of each scenario (and, with `variants`, each of its variants).
 
     Returns the per-replication metrics, their summary with 95% intervals and, with `event_log`, the
-    per-lead event log of every replication.
+    per-lead event log of every replication. Replications run on `executor` (default: a local pool of
+    `jobs` processes; `jobs=None` uses every core) and are numbered from `first_replication`, so more
+    can be added later with the same seed. `on_scenario_done(index, rows)` is called as each
+    scenario's replications are all in (a sweep writes its points as they finish).
     """
     given = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     scenarios = [s for item in given for s in (item.expand() if variants else [item])]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must be unique, got {names}")
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    own = executor is None
+    runner: Executor = executor if executor is not None else LocalExecutor(jobs or default_jobs())
+    numbers = range(first_replication, first_replication + replications)
     tasks = [
         (index, s.canonical_json(), chunk)
         for index, s in enumerate(scenarios)
-        for chunk in _chunks(replications, jobs)
+        for chunk in _chunks(numbers, runner.workers)
     ]
     results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame | None]] = {}
+    finished = [0] * len(scenarios)
     total, done = len(scenarios) * replications, 0
-
-    def collect(index: int, chunk_result: list[Any]) -> None:
-        nonlocal done
-        for r, values, log in chunk_result:
-            results[(index, r)] = (values, log)
-        done += len(chunk_result)
-        if progress:
-            progress(done, total)
-
-    if jobs == 1:
-        for index, text, chunk in tasks:
-            for r in chunk:
-                collect(index, run_chunk(text, seed, [r], event_log))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {
-                pool.submit(run_chunk, text, seed, chunk, event_log): index
-                for index, text, chunk in tasks
-            }
-            for future in as_completed(futures):
-                collect(futures[future], future.result())
-
-    rows = []
-    for index, s in enumerate(scenarios):
-        for r in range(replications):
-            rows.append({"scenario": s.name, "replication": r, **results[(index, r)][0]})
-    per_replication = pd.DataFrame(rows)
-    warnings = [w for s in scenarios for w in scenario_warnings(s)]
-    warnings += _instability(per_replication)
+    try:
+        for index, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
+            for r, values, log in chunk_result:
+                results[(index, r)] = (values, log)
+            done += len(chunk_result)
+            finished[index] += len(chunk_result)
+            if progress:
+                progress(done, total)
+            if on_scenario_done and finished[index] == replications:
+                on_scenario_done(index, _rows(scenarios[index], index, numbers, results))
+    finally:
+        if own:
+            runner.close()
+    per_replication = pd.concat(
+        [_rows(s, i, numbers, results) for i, s in enumerate(scenarios)], ignore_index=True
+    )
     events = (
-        pd.concat(
-            [results[(i, r)][1] for i in range(len(scenarios)) for r in range(replications)],
-            ignore_index=True,
-        )
+        pd.concat([results[(i, r)][1] for i in range(len(scenarios)) for r in numbers])
         if event_log
         else None
     )
+    return result_from(scenarios, seed, per_replication, events)
+
+
+def _rows(
+    scenario: Scenario,
+    index: int,
+    numbers: Sequence[int],
+    results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame | None]],
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"scenario": scenario.name, "replication": r, **results[(index, r)][0]} for r in numbers]
+    )
+
+
+def result_from(
+    scenarios: list[Scenario],
+    seed: int,
+    per_replication: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+) -> SimulationResult:
+    """A result from per-replication rows (of one run, or of several runs put together)."""
+    warnings = [w for s in scenarios for w in scenario_warnings(s)]
+    if "backlog_mid" in per_replication:
+        warnings += _instability(per_replication)
+    counts = per_replication.groupby("scenario").size()
     return SimulationResult(
         scenarios=scenarios,
         seed=seed,
-        replications=replications,
-        per_replication=per_replication[["scenario", "replication", *METRIC_KEYS]],
+        replications=int(counts.min()) if len(counts) else 0,
+        per_replication=per_replication[["scenario", "replication", *METRIC_KEYS]].reset_index(
+            drop=True
+        ),
         summary=summarise(per_replication, METRIC_KEYS),
-        events=events,
+        events=events.reset_index(drop=True) if events is not None else None,
         warnings=warnings,
     )
 
@@ -204,3 +264,72 @@ def _instability(per_replication: pd.DataFrame) -> list[str]:
                 f"end; reps {utilization:.0%} busy). Add reps or prospecting time."
             )
     return warnings
+
+
+# Absolute precision floors by unit: a metric near zero is precise enough once its 95% half-width
+# is below this, whatever its relative width (half a point of a share, half a lead, a minute).
+PRECISION_FLOORS = {
+    "share": 0.005,
+    "count": 0.5,
+    "leads": 0.5,
+    "hours": 1 / 60,
+    "money": 1.0,
+    "months": 0.1,
+}
+
+
+def worst_precision(result: SimulationResult, precision: float) -> float:
+    """The largest relative 95% half-width over scenarios and metrics, each metric's mean raised
+    to its floor / precision so that a metric near zero counts as precise at its floor."""
+    summary = result.summary.dropna(subset=["ci_low", "ci_high"])
+    worst = 0.0
+    for row in summary.itertuples():
+        half = (float(row.ci_high) - float(row.ci_low)) / 2  # type: ignore[arg-type]
+        floor = PRECISION_FLOORS[BY_KEY[str(row.metric)].unit]
+        worst = max(worst, half / max(abs(float(row.mean)), floor / precision))  # type: ignore[arg-type]
+    return worst
+
+
+def simulate_to_precision(
+    scenario: Scenario | Sequence[Scenario],
+    precision: float,
+    *,
+    min_replications: int = 10,
+    max_replications: int = 200,
+    seed: int = 0,
+    jobs: int | None = 1,
+    variants: bool = True,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> tuple[SimulationResult, float]:
+    """Add replications until every metric's 95% half-width is within `precision` of its mean (or
+    its floor), or `max_replications` ran; returns the result and the precision reached."""
+    own = executor is None
+    runner: Executor = executor if executor is not None else LocalExecutor(jobs or default_jobs())
+    try:
+        n = min(max(2, min_replications), max_replications)
+        result = simulate(scenario, n, seed, variants=variants, executor=runner, progress=progress)
+        reached = worst_precision(result, precision)
+        while reached > precision and n < max_replications:
+            wanted = math.ceil(n * (reached / precision) ** 2)
+            more = min(max(wanted - n, runner.workers), max_replications - n)
+            extra = simulate(
+                result.scenarios,
+                more,
+                seed,
+                variants=False,
+                executor=runner,
+                first_replication=n,
+                progress=progress,
+            )
+            n += more
+            rows = pd.concat([result.per_replication, extra.per_replication], ignore_index=True)
+            rows = rows.sort_values(["scenario", "replication"], kind="stable")
+            order = {s.name: i for i, s in enumerate(result.scenarios)}
+            rows = rows.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+            result = result_from(result.scenarios, seed, rows)
+            reached = worst_precision(result, precision)
+        return result, reached
+    finally:
+        if own:
+            runner.close()

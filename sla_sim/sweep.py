@@ -1,0 +1,180 @@
+"""Sweeps: the cross product of values of dotted keys, one tidy row per point and metric.
+
+Every point runs with the same seed, so points differ by their terms and not by noise (common random
+numbers). Values are checked before anything runs. With a folder, each point is written as it
+finishes, so an interrupted sweep keeps its points and `resume` skips them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sla_sim.atomic import write_atomically
+from sla_sim.executors import Executor
+from sla_sim.metrics import METRIC_KEYS
+from sla_sim.runner import Progress, simulate
+from sla_sim.scenario import Scenario, ScenarioError, check_dotted_key
+from sla_sim.summary import summarise
+
+MAX_POINTS = 10_000
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return None
+
+
+def _value(text: str) -> Any:
+    """One value as TOML reads it (`6`, `0.5`, `"fifo"`, `true`), or bare text."""
+    try:
+        return tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
+
+
+def parse_values(text: str) -> list[Any]:
+    """`4,6,8`, `LO:HI` (whole numbers from LO to HI) or `LO:HI:STEP` (HI included when hit)."""
+    if ":" in text and "," not in text and not text.strip().startswith(("[", "{", '"')):
+        found = [_number(p) for p in text.split(":")]
+        parts = [p for p in found if p is not None]
+        if len(found) not in (2, 3) or len(parts) != len(found):
+            raise ValueError(f"{text!r}: a range is LO:HI or LO:HI:STEP with numbers")
+        low, high = parts[0], parts[1]
+        step = parts[2] if len(parts) == 3 else Decimal(1)
+        if len(parts) == 2 and (low != low.to_integral() or high != high.to_integral()):
+            raise ValueError(f"{text!r}: LO:HI counts whole numbers; give a step, LO:HI:STEP")
+        if step <= 0 or high < low:
+            raise ValueError(f"{text!r}: needs LO <= HI and a positive STEP")
+        count = int((high - low) / step) + 1
+        if count > MAX_POINTS:
+            raise ValueError(f"{text!r}: {count} values, more than {MAX_POINTS}")
+        values = [low + step * i for i in range(count)]
+        whole = all(v == v.to_integral() for v in values) and step == step.to_integral()
+        return [int(v) if whole else float(v) for v in values]
+    return [_value(item) for item in text.split(",") if item.strip()]
+
+
+def parse_assignment(text: str) -> tuple[str, list[Any]]:
+    """`KEY=VALUES` as given to --set or --vary."""
+    if "=" not in text:
+        raise ValueError(f"{text!r}: expected KEY=VALUES, e.g. team.reps=4,6,8 or team.reps=1:40")
+    key, values = text.split("=", 1)
+    return key.strip(), parse_values(values)
+
+
+def _label(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in point.items())
+
+
+def grid(scenario: Scenario, axes: dict[str, list[Any]]) -> list[tuple[dict[str, Any], Scenario]]:
+    """Each point of the cross product with its scenario; every problem reported before any run."""
+    problems = [f"{key}: {p}" for key in axes if (p := check_dotted_key(key))]
+    problems += [f"{key}: no values" for key, values in axes.items() if not values]
+    if problems:
+        raise ScenarioError(problems)
+    total = math.prod(len(v) for v in axes.values())
+    if total > MAX_POINTS:
+        raise ScenarioError([f"the sweep has {total} points, more than {MAX_POINTS}"])
+    base = scenario.expand()[0]
+    points, problems = [], []
+    for combination in itertools.product(*axes.values()):
+        point = dict(zip(axes, combination, strict=True))
+        try:
+            points.append((point, base.with_overrides(point, name=_label(point))))
+        except ScenarioError as error:
+            problems += [f"point {_label(point)}: {p}" for p in error.problems]
+    if problems:
+        raise ScenarioError(
+            problems[:20] + ([f"... {len(problems) - 20} more"] * (len(problems) > 20))
+        )
+    return points
+
+
+@dataclass
+class SweepResult:
+    axes: dict[str, list[Any]]
+    table: pd.DataFrame  # point, each key, metric, mean, std, ci_low, ci_high, n
+    per_replication: pd.DataFrame
+    skipped: int = 0
+
+    def metric(self, key: str) -> pd.DataFrame:
+        return self.table[self.table.metric == key].reset_index(drop=True)
+
+
+def _point_file(folder: Path, index: int) -> Path:
+    return folder / "points" / f"{index:05d}.csv"
+
+
+def run_sweep(
+    scenario: Scenario,
+    axes: dict[str, list[Any]],
+    replications: int,
+    seed: int = 0,
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    folder: Path | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+    on_point: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Run every point of the grid with the same seed; with `folder`, write points as they finish
+    (and with `resume`, skip the points already there)."""
+    points = grid(scenario, axes)
+    done: dict[int, pd.DataFrame] = {}
+    if folder is not None and resume:
+        for index in range(len(points)):
+            path = _point_file(folder, index)
+            if path.exists():
+                done[index] = pd.read_csv(path)
+    todo = [i for i in range(len(points)) if i not in done]
+
+    def finished(position: int, rows: pd.DataFrame) -> None:
+        index = todo[position]
+        done[index] = rows
+        if folder is not None:
+            path = _point_file(folder, index)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, lambda p: rows.to_csv(p, index=False))
+        if on_point:
+            on_point(index)
+
+    if todo:
+        simulate(
+            [points[i][1] for i in todo],
+            replications,
+            seed=seed,
+            jobs=jobs,
+            variants=False,
+            executor=executor,
+            progress=progress,
+            on_scenario_done=finished,
+        )
+    per_replication = pd.concat([done[i] for i in range(len(points))], ignore_index=True)
+    summary = summarise(per_replication, METRIC_KEYS)
+    labels = {_label(point): (index, point) for index, (point, _) in enumerate(points)}
+    summary.insert(0, "point", [labels[name][0] for name in summary.scenario])
+    for position, key in enumerate(axes):
+        summary.insert(1 + position, key, [labels[name][1][key] for name in summary.scenario])
+    table = summary.drop(columns="scenario")
+    if folder is not None:
+        write_sweep(table, axes, folder)
+    return SweepResult(axes, table, per_replication, skipped=len(points) - len(todo))
+
+
+def write_sweep(table: pd.DataFrame, axes: dict[str, list[Any]], folder: Path) -> None:
+    document = {"axes": axes, "rows": json.loads(table.to_json(orient="records"))}
+    write_atomically(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
+    write_atomically(folder / "sweep.json", lambda p: p.write_text(json.dumps(document, indent=2)))
