@@ -41,7 +41,7 @@ from sla_sim.runner import (
     simulate_to_precision,
 )
 from sla_sim.scenario import Scenario, ScenarioError, load_scenario, scenario_warnings
-from sla_sim.sweep import grid, parse_assignment, run_sweep
+from sla_sim.sweep import grid, parse_assignment, parse_values, run_sweep
 from sla_sim.warmup import suggest_warmup
 
 BAD_INPUT = 2
@@ -626,7 +626,11 @@ def sweep(
         except ValueError as error:
             problems.append(f"--set {error}")
     if not sets:
-        axes = {key: list(values) for key, values in scenario.sweep.items()}
+        for key, given in scenario.sweep.items():
+            try:
+                axes[key] = parse_values(given) if isinstance(given, str) else list(given)
+            except ValueError as error:
+                problems.append(f"{file}: sweep.{key}: {error}")
     if not axes and not problems:
         problems.append(f"{file}: nothing to sweep: give --set KEY=V1,V2 or a [sweep] table")
     if problems:
@@ -658,6 +662,8 @@ def sweep(
                 progress=update,
                 on_point=count,
             )
+    except ValueError as error:
+        _fail([str(error)])
     except KeyboardInterrupt:
         where = (
             f"; {kept} finished points are in {folder}: --resume {folder} goes on" if folder else ""

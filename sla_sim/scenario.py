@@ -239,7 +239,7 @@ class Scenario(_Section):
     deals: Deals = Field(default_factory=Deals)
     sla: SLA = Field(default_factory=SLA)
     variants: list[Variant] = Field(default_factory=list)
-    sweep: dict[str, list[Any]] = Field(default_factory=dict)
+    sweep: dict[str, list[Any] | str] = Field(default_factory=dict)  # values, or "LO:HI[:STEP]"
 
     @model_validator(mode="after")
     def _coherent(self) -> Scenario:

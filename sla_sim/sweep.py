@@ -7,6 +7,7 @@ finishes, so an interrupted sweep keeps its points and `resume` skips them.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -134,11 +135,27 @@ def run_sweep(
     (and with `resume`, skip the points already there)."""
     points = grid(scenario, axes)
     done: dict[int, pd.DataFrame] = {}
-    if folder is not None and resume:
-        for index in range(len(points)):
-            path = _point_file(folder, index)
-            if path.exists():
-                done[index] = pd.read_csv(path)
+    if folder is not None:
+        plan = {
+            "scenario": hashlib.sha256(scenario.canonical_json().encode()).hexdigest(),
+            "axes": axes,
+            "replications": replications,
+            "seed": seed,
+        }
+        plan_file = folder / "sweep-plan.json"
+        if resume and plan_file.exists():
+            if json.loads(plan_file.read_text()) != json.loads(json.dumps(plan)):
+                raise ValueError(
+                    f"{folder} holds another sweep (other scenario, keys, values, replications "
+                    "or seed): resume it with the same ones, or use a new folder"
+                )
+            for index in range(len(points)):
+                path = _point_file(folder, index)
+                if path.exists():
+                    done[index] = pd.read_csv(path)
+        elif any(_point_file(folder, i).exists() for i in range(len(points))):
+            raise ValueError(f"{folder} already holds sweep points: --resume {folder} goes on")
+        write_atomically(plan_file, lambda p: p.write_text(json.dumps(plan, indent=2)))
     todo = [i for i in range(len(points)) if i not in done]
 
     def finished(position: int, rows: pd.DataFrame) -> None:

@@ -342,3 +342,28 @@ def test_every_command_takes_json() -> None:
     for command in ("run", "validate", "compare", "sweep", "optimize", "funnel", "warmup"):
         help_text = _cli(command, "--help").stdout
         assert "--json" in help_text, command
+
+
+def test_a_folder_holding_another_sweep_is_not_mixed_in(quarter: Scenario, tmp_path: Path) -> None:
+    run_sweep(quarter, {"team.reps": [3, 4]}, 2, seed=1, jobs=1, folder=tmp_path)
+    with pytest.raises(ValueError, match="already holds sweep points"):
+        run_sweep(quarter, {"team.reps": [3, 4]}, 2, seed=1, jobs=1, folder=tmp_path)
+    with pytest.raises(ValueError, match="another sweep"):
+        run_sweep(
+            quarter, {"team.reps": [3, 4, 5]}, 2, seed=1, jobs=1, folder=tmp_path, resume=True
+        )
+    with pytest.raises(ValueError, match="another sweep"):
+        run_sweep(quarter, {"team.reps": [3, 4]}, 2, seed=2, jobs=1, folder=tmp_path, resume=True)
+
+
+def test_the_files_sweep_table_accepts_lists_and_ranges(tmp_path: Path) -> None:
+    text = (SCENARIOS / "baseline.toml").read_text().replace("months = 12 ", "months = 1 ")
+    text += '\n[sweep]\n"team.reps" = "5:6"\n"team.priority" = ["fifo", "newest_first"]\n'
+    path = tmp_path / "swept.toml"
+    path.write_text(text)
+    assert load(path).sweep == {"team.reps": "5:6", "team.priority": ["fifo", "newest_first"]}
+    out = _cli("sweep", str(path), "-n", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    points = {(row["team.reps"], row["team.priority"]) for row in rows}
+    assert points == {(5, "fifo"), (5, "newest_first"), (6, "fifo"), (6, "newest_first")}
