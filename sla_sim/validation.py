@@ -26,6 +26,33 @@ START = "2027-07-01"  # July and August have the same length, so a flat rate is 
 HOURS = 62 * 24.0
 
 
+def _header(
+    name: str,
+    leads_per_month: float,
+    hand_raisers: float = 1.0,
+    fit: float = 1.0,
+    warmup_days: float = 0.0,
+) -> str:
+    """The start every set-up shares: two months of equal length, always open, one flat source."""
+    return f"""
+[scenario]
+name = "{name}"
+start_date = "{START}"
+months = 2
+warmup_days = {warmup_days!r}
+
+[calendar]
+always_open = true
+
+[[sources]]
+name = "Leads"
+leads_per_month = {leads_per_month!r}
+hand_raiser_share = {hand_raisers!r}
+fit = {fit!r}
+arrival = "flat"
+"""
+
+
 @dataclass(frozen=True)
 class Check:
     """One measure of one set-up: what theory (or a study) says, and the model's value with the
@@ -75,24 +102,10 @@ class QueueSetup:
             if self.patience_hours
             else ""
         )
-        return f"""
-[scenario]
-name = "{self.name}"
-start_date = "{START}"
-months = 2
-warmup_days = {self.warmup_days!r}
-
-[calendar]
-always_open = true
-
-[[sources]]
-name = "Leads"
-leads_per_month = {self.leads_per_hour * 31 * 24!r}
-growth_per_month = 0.0
-hand_raiser_share = 1.0
-fit = 1.0
-arrival = "flat"
-
+        header = _header(self.name, self.leads_per_hour * 31 * 24, warmup_days=self.warmup_days)
+        return (
+            header
+            + f"""
 [handoff]
 sync_delay_minutes = 0
 accept_min_fit = 0.0
@@ -114,6 +127,7 @@ first_response_hours = {self.target_hours!r}
 clock = "calendar"
 min_attempts = 1
 """
+        )
 
     def theory(self) -> dict[str, float]:
         """Theory's value of each metric checked."""
@@ -186,21 +200,10 @@ FUNNEL = {
 
 def funnel_toml() -> str:
     f = FUNNEL
-    return f"""
-[scenario]
-name = "Funnel arithmetic"
-start_date = "{START}"
-months = 2
-
-[calendar]
-always_open = true
-
-[[sources]]
-name = "Leads"
-leads_per_month = {f["leads_per_month"]!r}
-hand_raiser_share = {f["hand_raiser_share"]!r}
-fit = {f["fit"]!r}
-
+    header = _header("Funnel arithmetic", f["leads_per_month"], f["hand_raiser_share"], f["fit"])
+    return (
+        header
+        + f"""
 [nurture]
 fit_points = {f["fit_points"]!r}
 touches_per_week = 0
@@ -232,6 +235,7 @@ min_attempts = {f["min_attempts"]!r}
 retry_gap_hours = [0.001]
 on_no_contact = "disqualify"
 """
+    )
 
 
 def funnel_arithmetic() -> dict[str, float]:
@@ -283,21 +287,9 @@ def _spread(low: float, high: float, points: int = 100) -> list[float]:
 def decay_study_toml(decay: str, delays_minutes: list[float], leads_per_month: float) -> str:
     """Reps always free and the default cadence; a lead's first call comes after its sync delay,
     drawn from `delays_minutes`, so the study sets the age at the first call."""
-    return f"""
-[scenario]
-name = "Speed to lead, {decay}"
-start_date = "{START}"
-months = 2
-
-[calendar]
-always_open = true
-
-[[sources]]
-name = "Leads"
-leads_per_month = {leads_per_month!r}
-hand_raiser_share = 1.0
-fit = 1.0
-
+    return (
+        _header(f"Speed to lead, {decay}", leads_per_month)
+        + f"""
 [handoff]
 sync_delay_minutes = {{ dist = "empirical", values = {delays_minutes!r} }}
 
@@ -317,6 +309,7 @@ retry_gap_hours = [4, 24, 48, 72, 96]
 follow_up_window_days = 14
 on_no_contact = "disqualify"
 """
+    )
 
 
 def first_calls(toml: str, replications: int = 2, seed: int = 11) -> pd.DataFrame:
