@@ -160,8 +160,8 @@ class FollowUp:
             .ravel()
             .tolist()
         )
-        self.minutes = draws.draw("attempt_minutes", team.attempt_minutes, width_index)
-        self.minutes_flat = self.minutes.ravel().tolist()
+        minutes = draws.draw("attempt_minutes", team.attempt_minutes, width_index)
+        self.minutes_flat = minutes.ravel().tolist()
         with np.errstate(divide="ignore"):
             scaled = draws.uniform("qualify") / leads.fit[rows]  # qualify_prob * fit * decay
         self.qualifies_until = qualify_decay.latest_age(scaled, response.qualify_prob).tolist()
@@ -190,11 +190,9 @@ class FollowUp:
                     need_touch=True,
                 )
                 self.requalify[mask, r] = delay
-        self.draws = draws
 
         n = len(rows)
         self.mql_at = leads.mql_time[rows].tolist()
-        self.handoff_at = [INF] * n
         self.window_end = [INF] * n
         self.cold_at = [INF] * n
         self.episode = [0] * n
@@ -224,7 +222,6 @@ class FollowUp:
         now = self.env.now
         self.log.add(now, self.lead_of[row], Event.HANDOFF, episode)
         self.episode[row] = episode
-        self.handoff_at[row] = now
         self.window_end[row] = now + self.window_hours
         if self.patience is not None:
             self.cold_at[row] = now + self.patience[row * self.episodes + episode]

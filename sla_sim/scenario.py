@@ -56,9 +56,6 @@ def _non_negative(value: Distribution) -> Distribution:
     return value
 
 
-NonNegativeDist = Annotated[Dist, Field()]
-
-
 class Info(_Section):
     name: str = Field(min_length=1)
     description: str = ""
@@ -109,9 +106,7 @@ class Source(_Section):
 class Nurture(_Section):
     fit_points: float = Field(default=50.0, ge=0.0)
     points_per_touch: float = Field(default=8.0, ge=0.0)
-    touches_per_week: Annotated[Dist, BeforeValidator(as_distribution)] = Field(
-        default_factory=lambda: Fixed(value=0.6)
-    )
+    touches_per_week: Dist = Field(default_factory=lambda: Fixed(value=0.6))
     points_half_life_days: float = Field(default=21.0, gt=0.0)
     max_days: float = Field(default=120.0, ge=0.0)
 
