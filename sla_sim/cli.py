@@ -870,11 +870,16 @@ def warmup(
 def entry() -> None:
     """Console entry point: no traceback reaches a user unless SLA_SIM_DEBUG is set."""
     try:
-        main(standalone_mode=True)
-    except KeyboardInterrupt:
+        main.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         err.print("interrupted; nothing was written for the unfinished run")
         sys.exit(130)
-    except Exception as error:
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except Exception as error:  # the last line of defence: no traceback for the user
         if os.environ.get("SLA_SIM_DEBUG"):
             raise
         _say("internal error", f"{type(error).__name__}: {error}")

@@ -7,10 +7,11 @@ of (seed, replication) whatever worker runs it, so every executor gives the same
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing.pool import Pool
 from typing import Any, Protocol
 
 ChunkResult = list[tuple[int, dict[str, float], Any]]
@@ -57,12 +58,18 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _apply(job: tuple[Work, str, int, list[int], Any, int]) -> tuple[int, ChunkResult]:
+    work, text, seed, chunk, option, index = job
+    return index, work(text, seed, chunk, option)
+
+
 class LocalExecutor:
-    """A pool of worker processes on this machine, kept for the executor's life."""
+    """A pool of worker processes on this machine, kept for the executor's life. On Ctrl-C (or
+    when the caller stops reading) the workers are terminated at once: no half-run chunk lingers."""
 
     def __init__(self, jobs: int | None = None) -> None:
         self.workers = jobs or default_jobs()
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Pool | None = None
 
     def run(
         self, work: Work, tasks: list[Task], seed: int, option: Any
@@ -71,21 +78,22 @@ class LocalExecutor:
             yield from InlineExecutor().run(work, tasks, seed, option)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, initializer=_ignore_interrupt)
-        futures: dict[Future[ChunkResult], int] = {
-            self._pool.submit(work, text, seed, chunk, option): index
-            for index, text, chunk in tasks
-        }
+            self._pool = multiprocessing.get_context().Pool(
+                self.workers, initializer=_ignore_interrupt
+            )
+        jobs = [(work, text, seed, chunk, option, index) for index, text, chunk in tasks]
         try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+            yield from self._pool.imap_unordered(_apply, jobs)
+        except BaseException:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
+            self._pool.join()
             self._pool = None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -367,3 +368,19 @@ def test_the_files_sweep_table_accepts_lists_and_ranges(tmp_path: Path) -> None:
     rows = json.loads(out.stdout)["rows"]
     points = {(row["team.reps"], row["team.priority"]) for row in rows}
     assert points == {(5, "fifo"), (5, "newest_first"), (6, "fifo"), (6, "newest_first")}
+
+
+def test_ctrl_c_stops_a_run_cleanly(tmp_path: Path) -> None:
+    command = [*SLA_SIM, "run", "scenarios/baseline.toml", "-n", "400", "-j", "2", "--out"]
+    process = subprocess.Popen(
+        [*command, str(tmp_path / "out")], cwd=ROOT, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        process.wait(timeout=3)  # it cannot finish 400 replications this soon
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "out" / "summary.csv").exists()
