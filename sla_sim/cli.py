@@ -1,7 +1,7 @@
-"""The command line: `sla-sim run` and `sla-sim validate` (SPEC §6).
+"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel and warmup.
 
-Front end only: it reads files, calls `simulate`, and shows or writes what comes back. Bad input
-exits with status 2 and one line per problem; nothing is written for it.
+Front end only: it reads files, calls the experiment layer, and shows or writes what comes back.
+Bad input exits with status 2 and one line per problem; nothing is written for it.
 """
 
 from __future__ import annotations
@@ -93,31 +93,6 @@ def _qualified(file: str, index: int, name: str, base: str) -> str:
     return f"{name} ({Path(file).stem})" if index == 0 else f"{base} / {name}"
 
 
-def _progress(enabled: bool) -> tuple[Progress | None, Callable[[int, int], None] | None]:
-    if not enabled:
-        return None, None
-    bar = Progress(
-        TextColumn("replications"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    task = bar.add_task("run", total=None)
-    started = time.monotonic()
-    shown = False
-
-    def update(done: int, total: int) -> None:
-        nonlocal shown
-        if not shown and time.monotonic() - started > 1.0:
-            bar.start()
-            shown = True
-        bar.update(task, completed=done, total=total)
-
-    return bar, update
-
-
 def _table(result: SimulationResult, names: list[str], title: str) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     table.add_column("Metric")
@@ -202,17 +177,40 @@ def _executor(kind: str, jobs: int | None, address: str | None) -> Iterator[Exec
 
 
 @contextmanager
-def _running() -> Iterator[Callable[[int, int], None] | None]:
-    bar, update = _progress(enabled=True)
+def _running() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on standard error, shown once the work has taken more than a second."""
+    bar = Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("run", total=None)
+    started = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        if not bar.live.is_started and time.monotonic() - started > 1.0:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
     try:
         yield update
     finally:
-        if bar is not None:
-            bar.stop()
+        bar.stop()
 
 
-def _one_scenario(file: str) -> Scenario:
-    return _load_all((file,))[0][1][0]
+def _axes(texts: tuple[str, ...], flag: str, problems: list[str]) -> dict[str, list[Any]]:
+    """`KEY=VALUES` options as sweep axes; what cannot be read goes to `problems`."""
+    axes: dict[str, list[Any]] = {}
+    for text in texts:
+        try:
+            key, values = parse_assignment(text)
+            axes[key] = values
+        except ValueError as error:
+            problems.append(f"{flag} {error}")
+    return axes
 
 
 def _signed(key: str, value: float) -> str:
@@ -412,7 +410,7 @@ def funnel(
     """Leads needed per stage for a monthly target: by arithmetic and by simulation."""
     if (deals is None) == (revenue is None):
         _fail(["funnel: give one target, --deals N or --revenue X (per month)"])
-    scenario = _load_all((file,))[0][1][0]
+    scenario = load_or_fail(file)
     err.print(f"planning {scenario.name}: searching lead volumes and team sizes ...")
     try:
         with _running() as update:
@@ -617,14 +615,8 @@ def sweep(
 ) -> None:
     """Run the cross product of values of dotted keys (--set, or the file's [sweep] table)."""
     scenario = load_or_fail(file)
-    axes: dict[str, list[Any]] = {}
-    problems = []
-    for text in sets:
-        try:
-            key, values = parse_assignment(text)
-            axes[key] = values
-        except ValueError as error:
-            problems.append(f"--set {error}")
+    problems: list[str] = []
+    axes = _axes(sets, "--set", problems)
     if not sets:
         for key, given in scenario.sweep.items():
             try:
@@ -741,13 +733,7 @@ def optimize(
     """The smallest setting that meets every constraint, or the best one for an objective."""
     scenario = load_or_fail(file)
     problems: list[str] = []
-    vary: dict[str, list[Any]] = {}
-    for text in varies:
-        try:
-            key, values = parse_assignment(text)
-            vary[key] = values
-        except ValueError as error:
-            problems.append(f"--vary {error}")
+    vary = _axes(varies, "--vary", problems)
     parsed: list[Constraint] = []
     for text in constraints:
         try:
@@ -828,7 +814,7 @@ def warmup(
     as_json: bool,
 ) -> None:
     """Suggest warmup_days from the backlog series, by the MSER-5 rule."""
-    scenario = _one_scenario(file)
+    scenario = load_or_fail(file).expand()[0]
     if step_hours is None:
         # Sampling once a week at the same hour removes the weekly cycle of business hours.
         step_hours = 24.0 if scenario.calendar.always_open else 168.0
