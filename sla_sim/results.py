@@ -1,4 +1,5 @@
-"""Result files: summary.json, summary.csv, replications.csv and the lead log, written atomically.
+"""Result files: summary.json, summary.csv, replications.csv, series.csv, the scenario file of
+each candidate (scenarios/), and the lead log, written atomically; and reading them back.
 
 Each file is written to a temporary name in its folder and renamed into place, so a reader never sees
 half a file, and an interrupted run leaves the previous results untouched.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +19,9 @@ import pandas as pd
 from sla_sim import __version__
 from sla_sim.atomic import write_atomically
 from sla_sim.metrics import METRICS
-from sla_sim.runner import SimulationResult
+from sla_sim.runner import SimulationResult, result_from
+from sla_sim.scenario import ScenarioError, parse_scenario_text
+from sla_sim.scenario_file import scenario_toml
 
 LEAD_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
@@ -82,6 +87,10 @@ def write_lead_log(events: pd.DataFrame, path: Path) -> None:
         write_atomically(path, lambda p: events.to_csv(p, index=False, compression=compression))
 
 
+def _text_writer(text: str) -> Callable[[Path], object]:
+    return lambda p: p.write_text(text)
+
+
 def write_results(result: SimulationResult, out: Path, lead_log: Path | None = None) -> list[Path]:
     """Write the result files into folder `out`; returns their paths."""
     document = summary_document(result)
@@ -90,6 +99,14 @@ def write_results(result: SimulationResult, out: Path, lead_log: Path | None = N
         out / "summary.csv": lambda p: result.summary.to_csv(p, index=False),
         out / "replications.csv": lambda p: result.per_replication.to_csv(p, index=False),
     }
+    if result.series is not None:
+        series = result.series
+        files[out / "series.csv"] = lambda p: series.to_csv(p, index=False)
+    for i, scenario in enumerate(result.scenarios):
+        files[out / "scenarios" / scenario_file_name(i, scenario.name)] = _text_writer(
+            scenario_toml(scenario)
+        )
+    (out / "scenarios").mkdir(parents=True, exist_ok=True)
     for path, write in files.items():
         write_atomically(path, write)
     written = list(files)
@@ -97,3 +114,44 @@ def write_results(result: SimulationResult, out: Path, lead_log: Path | None = N
         write_lead_log(result.events, lead_log)
         written.append(lead_log)
     return written
+
+
+def scenario_file_name(index: int, name: str) -> str:
+    """`01-baseline.toml`: the candidate's position, then its name in lower case."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
+    return f"{index + 1:02d}-{slug}.toml"
+
+
+def read_results(folder: Path) -> SimulationResult:
+    """A run's result from its folder (as `write_results` left it); raises ValueError naming
+    what is missing or broken."""
+    needed = ["summary.json", "replications.csv"]
+    missing = [name for name in needed if not (folder / name).is_file()]
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such folder (give the folder a run wrote with --out)")
+    if missing:
+        raise ValueError(
+            f"{folder}: not a results folder: {', '.join(missing)} missing (sla-sim run --out "
+            "writes them)"
+        )
+    try:
+        document = json.loads((folder / "summary.json").read_text())
+        per_replication = pd.read_csv(folder / "replications.csv")
+        series_file = folder / "series.csv"
+        series = pd.read_csv(series_file) if series_file.is_file() else None
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{folder}: a result file cannot be read ({error})") from None
+    files = sorted((folder / "scenarios").glob("*.toml"))
+    try:
+        scenarios = [parse_scenario_text(p.read_text(), str(p)) for p in files]
+    except ScenarioError as error:
+        raise ValueError("; ".join(error.problems)) from None
+    names = [str(s["name"]) for s in document.get("scenarios", [])]
+    if [s.name for s in scenarios] != names:
+        raise ValueError(
+            f"{folder / 'scenarios'}: the scenario files do not match summary.json "
+            f"(expected {', '.join(names)})"
+        )
+    result = result_from(scenarios, int(document.get("seed", 0)), per_replication, series=series)
+    result.warnings = list(document.get("warnings", []))
+    return result

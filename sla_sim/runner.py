@@ -21,6 +21,7 @@ from sla_sim.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_
 from sla_sim.model import Replication, World, build_world, run_replication
 from sla_sim.records import Event
 from sla_sim.scenario import Scenario, scenario_warnings
+from sla_sim.series import compute_series, series_rows
 from sla_sim.summary import summarise
 
 Progress = Callable[[int, int], None]
@@ -38,6 +39,7 @@ class SimulationResult:
     summary: pd.DataFrame
     events: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    series: pd.DataFrame | None = None  # per replication: scenario, replication, series, x, value
 
     @property
     def scenario_names(self) -> list[str]:
@@ -86,24 +88,26 @@ def event_frame(replication: Replication, scenario_name: str) -> pd.DataFrame:
     return frame.sort_values(["time_hours", "lead"], kind="stable").reset_index(drop=True)
 
 
-def _values(replication: Replication) -> dict[str, float]:
-    """The metrics of a replication, and the backlog at mid-horizon (to tell an unstable team)."""
+def _values(replication: Replication) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The metrics of a replication with the backlog at mid-horizon (to tell an unstable team),
+    and its series for charts."""
     facts = Facts(replication)
     backlog_mid = float(facts.waiting_at(np.array([facts.horizon / 2]))[0])
-    return compute_metrics(facts) | {"backlog_mid": backlog_mid}
+    return compute_metrics(facts) | {"backlog_mid": backlog_mid}, compute_series(facts)
 
 
 def run_chunk(
     scenario_json: str, seed: int, replications: Sequence[int], with_log: bool
-) -> list[tuple[int, dict[str, float], pd.DataFrame | None]]:
-    """Run some replications of one scenario (the unit of work of a worker)."""
+) -> list[tuple[int, dict[str, float], dict[str, Any]]]:
+    """Run some replications of one scenario (the unit of work of a worker): per replication its
+    metrics, and its series and (if asked) event log."""
     world = _world(scenario_json)
     out = []
     for r in replications:
         replication = run_replication(world, seed, r)
-        values = _values(replication)
+        values, series = _values(replication)
         log = event_frame(replication, world.scenario.name) if with_log else None
-        out.append((r, values, log))
+        out.append((r, values, {"series": series, "log": log}))
     return out
 
 
@@ -189,13 +193,13 @@ def simulate(
         for index, s in enumerate(scenarios)
         for chunk in _chunks(numbers, runner.workers)
     ]
-    results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame | None]] = {}
+    results: dict[tuple[int, int], tuple[dict[str, float], dict[str, Any]]] = {}
     finished = [0] * len(scenarios)
     total, done = len(scenarios) * replications, 0
     try:
         for index, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
-            for r, values, log in chunk_result:
-                results[(index, r)] = (values, log)
+            for r, values, extras in chunk_result:
+                results[(index, r)] = (values, extras)
             done += len(chunk_result)
             finished[index] += len(chunk_result)
             if progress:
@@ -209,18 +213,26 @@ def simulate(
         [_rows(s, i, numbers, results) for i, s in enumerate(scenarios)], ignore_index=True
     )
     events = (
-        pd.concat([results[(i, r)][1] for i in range(len(scenarios)) for r in numbers])
+        pd.concat([results[(i, r)][1]["log"] for i in range(len(scenarios)) for r in numbers])
         if event_log
         else None
     )
-    return result_from(scenarios, seed, per_replication, events)
+    series = pd.concat(
+        [
+            series_rows(s.name, r, results[(i, r)][1]["series"])
+            for i, s in enumerate(scenarios)
+            for r in numbers
+        ],
+        ignore_index=True,
+    )
+    return result_from(scenarios, seed, per_replication, events, series)
 
 
 def _rows(
     scenario: Scenario,
     index: int,
     numbers: Sequence[int],
-    results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame | None]],
+    results: dict[tuple[int, int], tuple[dict[str, float], dict[str, Any]]],
 ) -> pd.DataFrame:
     return pd.DataFrame(
         [{"scenario": scenario.name, "replication": r, **results[(index, r)][0]} for r in numbers]
@@ -232,6 +244,7 @@ def result_from(
     seed: int,
     per_replication: pd.DataFrame,
     events: pd.DataFrame | None = None,
+    series: pd.DataFrame | None = None,
 ) -> SimulationResult:
     """A result from per-replication rows (of one run, or of several runs put together)."""
     warnings = [w for s in scenarios for w in scenario_warnings(s)]
@@ -248,6 +261,7 @@ def result_from(
         summary=summarise(per_replication, METRIC_KEYS),
         events=events.reset_index(drop=True) if events is not None else None,
         warnings=warnings,
+        series=series,
     )
 
 
@@ -290,6 +304,14 @@ def worst_precision(result: SimulationResult, precision: float) -> float:
     return worst
 
 
+def _merge(a: pd.DataFrame | None, b: pd.DataFrame | None, order: dict[str, int]) -> pd.DataFrame:
+    """Rows of two runs of the same scenarios, by scenario (in `order`) then replication."""
+    rows = pd.concat([a, b], ignore_index=True)
+    rows = rows.sort_values("replication", kind="stable")
+    rows = rows.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+    return rows.reset_index(drop=True)
+
+
 def simulate_to_precision(
     scenario: Scenario | Sequence[Scenario],
     precision: float,
@@ -323,11 +345,10 @@ def simulate_to_precision(
                 progress=progress,
             )
             n += more
-            rows = pd.concat([result.per_replication, extra.per_replication], ignore_index=True)
-            rows = rows.sort_values(["scenario", "replication"], kind="stable")
             order = {s.name: i for i, s in enumerate(result.scenarios)}
-            rows = rows.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
-            result = result_from(result.scenarios, seed, rows)
+            rows = _merge(result.per_replication, extra.per_replication, order)
+            series = _merge(result.series, extra.series, order)
+            result = result_from(result.scenarios, seed, rows, series=series)
             reached = worst_precision(result, precision)
         return result, reached
     finally:

@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -235,6 +236,9 @@ class Scenario(_Section):
     sla: SLA = Field(default_factory=SLA)
     variants: list[Variant] = Field(default_factory=list)
     sweep: dict[str, list[Any] | str] = Field(default_factory=dict)  # values, or "LO:HI[:STEP]"
+    # The text of the file it was read from and the dotted keys set since (for `scenario_file`).
+    _file_text: str | None = PrivateAttr(default=None)
+    _overrides: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _coherent(self) -> Scenario:
@@ -289,7 +293,19 @@ class Scenario(_Section):
             problems += describe_errors(error, document)
         if problems:
             raise ScenarioError(problems)
+        scenario._file_text = self._file_text
+        scenario._overrides = {**self._overrides, **copy.deepcopy(overrides)}
         return scenario
+
+    @property
+    def file_text(self) -> str | None:
+        """The text of the scenario file this scenario was read from, if any."""
+        return self._file_text
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted keys set on top of that file (by a variant, a sweep or the app)."""
+        return dict(self._overrides)
 
     def expand(self) -> list[Scenario]:
         """The base scenario (without its variants) followed by each variant."""
@@ -553,15 +569,23 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError([f"{path}: not a text file (a scenario is a TOML file)"]) from None
     except OSError as error:
         raise ScenarioError([f"{path}: cannot be read ({error.strerror})"]) from None
+    return parse_scenario_text(text, str(path))
+
+
+def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
+    """Validate the text of a scenario file (`source` names it in messages); the scenario keeps
+    the text, so it can be written back with its comments."""
     if not text.strip():
         raise ScenarioError(
-            [f"{path}: the file is empty; a scenario needs [scenario] and [[sources]]"]
+            [f"{source}: the file is empty; a scenario needs [scenario] and [[sources]]"]
         )
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([f"{path}: not valid TOML: {error}"]) from None
-    return parse_scenario(document, str(path))
+        raise ScenarioError([f"{source}: not valid TOML: {error}"]) from None
+    scenario = parse_scenario(document, source)
+    scenario._file_text = text
+    return scenario
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:

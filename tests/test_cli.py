@@ -131,15 +131,18 @@ def test_run_prints_a_table_of_every_scenario_and_metric(
         assert metric.label in result.stdout, f"metric {metric.label!r} missing from the table"
 
 
-def test_run_writes_the_three_result_files(
-    seed5: tuple[subprocess.CompletedProcess[str], Path],
+def test_run_writes_the_result_files_and_each_candidates_scenario_file(
+    seed5: tuple[subprocess.CompletedProcess[str], Path], names: list[str]
 ) -> None:
     result, out = seed5
     assert result.returncode == 0, result.stderr
-    for name in RESULT_FILES:
+    for name in (*RESULT_FILES, "series.csv"):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
-    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES), "no stray files"
+    expected = sorted([*RESULT_FILES, "series.csv", "scenarios"])
+    assert sorted(p.name for p in out.iterdir()) == expected, "no stray files"
+    candidates = sorted((out / "scenarios").iterdir())
+    assert [load_scenario(p).name for p in candidates] == names
 
 
 def test_summary_csv_has_every_metric_of_every_scenario_with_its_interval(

@@ -1,0 +1,85 @@
+"""Per-replication series for charts: the backlog week by week, MQLs handed off month by month,
+and the distribution of first-response times.
+
+Each replication gives one value per point of each series; `summarise_series` turns them into a
+mean with a 95% interval per point, the way `summary` does for metrics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sla_sim.metrics import Facts
+from sla_sim.summary import CONFIDENCE
+
+# Response-time grid (hours on the SLA clock) at which the share answered is measured.
+RESPONSE_GRID = (0.25, 0.5, 1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336)
+HOURS_PER_WEEK = 168.0
+
+SERIES = {
+    "backlog": "leads waiting for a first attempt, mean over each week (x: week)",
+    "handoffs": "MQLs handed off to Sales in each month (x: month, 0 = the first)",
+    "response_within": "share of handoffs first attempted within x hours on the SLA clock",
+}
+
+
+def compute_series(facts: Facts) -> dict[str, np.ndarray]:
+    """Every series of one replication, as values at x = 0, 1, 2, ... (weeks, months) or at
+    RESPONSE_GRID."""
+    hourly = np.arange(0.5, facts.horizon, 1.0)
+    waiting = facts.waiting_at(hourly).astype(float)
+    weeks = (hourly // HOURS_PER_WEEK).astype(int)
+    backlog = np.bincount(weeks, weights=waiting) / np.bincount(weeks)
+    e = facts.episodes
+    attempted = ~np.isnan(e["attempt"])
+    known = e["counted"] & (attempted | (e["deadline"] <= facts.horizon))
+    response = e["response"][known & attempted]
+    total = int(known.sum())
+    grid = np.asarray(RESPONSE_GRID)
+    within = (
+        np.searchsorted(np.sort(response), grid, side="right") / total
+        if total
+        else np.full(len(grid), np.nan)
+    )
+    return {
+        "backlog": backlog,
+        "handoffs": facts.handoffs_per_month.astype(float),
+        "response_within": within,
+    }
+
+
+def series_x(name: str, length: int) -> np.ndarray:
+    return (
+        np.asarray(RESPONSE_GRID, dtype=float) if name == "response_within" else np.arange(length)
+    )
+
+
+def series_rows(scenario: str, replication: int, series: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One replication's series as tidy rows: scenario, replication, series, x, value."""
+    frames = [
+        pd.DataFrame(
+            {
+                "scenario": scenario,
+                "replication": replication,
+                "series": name,
+                "x": series_x(name, len(values)),
+                "value": values,
+            }
+        )
+        for name, values in series.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def summarise_series(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% interval over replications of every point: scenario, series, x, mean,
+    ci_low, ci_high, n."""
+    grouped = rows.groupby(["scenario", "series", "x"], sort=False)["value"]
+    out = grouped.agg(mean="mean", std="std", n="count").reset_index()
+    n = out["n"].to_numpy()
+    t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
+    half = np.where(n > 1, t * out["std"].to_numpy() / np.sqrt(np.maximum(n, 1)), np.nan)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    return out[["scenario", "series", "x", "mean", "std", "ci_low", "ci_high", "n"]]

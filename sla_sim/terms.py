@@ -1,0 +1,296 @@
+"""The terms of an SLA as a leader thinks of them: what Marketing commits to, what Sales commits
+to, and the capacity and market they work in.
+
+Each term names the dotted key of the scenario it sets, a label and unit for people, what it means,
+and how to say a value in a sentence ("8 reps", "a 1-hour response"). The app builds its inputs
+from this list, the reports their terms table, the headlines their wording; nobody shows a leader
+a dotted key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sla_sim.scenario import Scenario
+
+Group = Literal["marketing", "sales", "capacity"]
+Kind = Literal["int", "number", "share", "choice", "hours_list"]
+
+GROUPS: dict[Group, str] = {
+    "marketing": "What Marketing commits to",
+    "sales": "What Sales commits to",
+    "capacity": "Capacity and market",
+}
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2g}"
+
+
+def _hours(value: float) -> str:
+    value = float(value)
+    if value < 1:
+        return f"{value * 60:.0f}-minute"
+    return f"{_number(value)}-hour"
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    label: str
+    group: Group
+    unit: str
+    help: str
+    kind: Kind
+    phrase: Callable[[Any], str]
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: dict[str, str] = field(default_factory=dict)  # value -> words
+
+    def show(self, value: Any) -> str:
+        """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h"."""
+        if self.kind == "share":
+            return f"{float(value):.0%}"
+        if self.kind == "choice":
+            return self.choices.get(str(value), str(value))
+        if self.kind == "hours_list":
+            return ", ".join(_number(v) for v in value) + " h"
+        unit = {"hours": " h", "days": " days"}.get(self.unit, "")
+        return f"{_number(value)}{unit}"
+
+
+PRIORITIES = {
+    "fifo": "oldest first",
+    "newest_first": "newest first",
+    "highest_score": "highest score first",
+}
+DECAYS = {
+    "half_life": "half-lives of the file",
+    "lrm2007": "Lead Response Management study (2007)",
+    "hbr2011": "Harvard Business Review study (2011)",
+    "table": "table of the file",
+}
+
+TERMS: list[Term] = [
+    Term(
+        "sla.marketing.mql_threshold",
+        "MQL score threshold",
+        "marketing",
+        "points of 100",
+        "A lead is handed to Sales once its score (fit plus engagement) reaches this. Higher: "
+        "fewer, better leads.",
+        "number",
+        lambda v: f"an MQL threshold of {_number(v)}",
+        0,
+        100,
+        5,
+    ),
+    Term(
+        "sla.marketing.monthly_mql_commitment",
+        "MQLs committed per month",
+        "marketing",
+        "MQLs / month",
+        "How many qualified leads Marketing promises to hand over each month; a month below it "
+        "is a shortfall month.",
+        "number",
+        lambda v: f"a commitment of {_number(v)} MQLs a month",
+        0,
+        None,
+        10,
+    ),
+    Term(
+        "sla.marketing.acceptance_target",
+        "Acceptance target",
+        "marketing",
+        "% of MQLs",
+        "The share of MQLs Sales is expected to accept (the rest are rejected as not a fit).",
+        "share",
+        lambda v: f"a {float(v):.0%} acceptance target",
+        0,
+        1,
+        0.05,
+    ),
+    Term(
+        "sla.sales.first_response_hours",
+        "First response within",
+        "sales",
+        "hours",
+        "Sales makes the first attempt on an accepted lead within this time, counted on the "
+        "response clock. Later than that is a response breach.",
+        "number",
+        lambda v: f"a {_hours(v)} response",
+        0.05,
+        None,
+        1,
+    ),
+    Term(
+        "sla.sales.clock",
+        "Response clock",
+        "sales",
+        "",
+        "Business hours count only the open hours of the calendar; calendar hours count nights "
+        "and weekends too.",
+        "choice",
+        lambda v: f"the {v} clock",
+        choices={"business": "business hours", "calendar": "calendar hours"},
+    ),
+    Term(
+        "sla.sales.min_attempts",
+        "Attempts before giving up",
+        "sales",
+        "attempts",
+        "How many times a rep tries to reach a lead before it counts as no contact. Fewer is an "
+        "attempt breach.",
+        "int",
+        lambda v: f"{_number(v)} attempts",
+        1,
+        20,
+        1,
+    ),
+    Term(
+        "sla.sales.retry_gap_hours",
+        "Spacing between attempts",
+        "sales",
+        "hours",
+        "Hours between one attempt and the next, first gap first; the last gap repeats.",
+        "hours_list",
+        lambda v: "attempts spaced " + ", ".join(_number(x) for x in v) + " h apart",
+    ),
+    Term(
+        "sla.sales.follow_up_window_days",
+        "Follow-up window",
+        "sales",
+        "days",
+        "How long after the handoff reps keep trying to reach a lead.",
+        "number",
+        lambda v: f"a {_number(v)}-day follow-up window",
+        1,
+        None,
+        1,
+    ),
+    Term(
+        "sla.sales.on_no_contact",
+        "After no contact",
+        "sales",
+        "",
+        "What happens to a lead no rep reached: back to Marketing's nurture, or closed.",
+        "choice",
+        lambda v: "unreached leads " + ("recycled" if v == "recycle" else "disqualified"),
+        choices={"recycle": "returned to nurture", "disqualify": "disqualified"},
+    ),
+    Term(
+        "team.reps",
+        "Reps",
+        "capacity",
+        "reps",
+        "Sales reps working the handed-off leads.",
+        "int",
+        lambda v: f"{_number(v)} reps",
+        1,
+        200,
+        1,
+    ),
+    Term(
+        "team.prospecting_share",
+        "Time on new leads",
+        "capacity",
+        "% of rep time",
+        "The share of a rep's open hours spent on attempts at handed-off leads; the rest goes "
+        "to other work.",
+        "share",
+        lambda v: f"{float(v):.0%} of rep time on new leads",
+        0.05,
+        1,
+        0.05,
+    ),
+    Term(
+        "team.priority",
+        "Who is called first",
+        "capacity",
+        "",
+        "The order in which waiting leads get their attempts.",
+        "choice",
+        lambda v: f"{PRIORITIES.get(str(v), str(v))} calling",
+        choices=PRIORITIES,
+    ),
+    Term(
+        "response.decay",
+        "How fast leads go cold",
+        "capacity",
+        "",
+        "How the chance to reach and qualify a lead falls as it waits: the half-lives set in the "
+        "file, or curves calibrated to the published speed-to-lead studies.",
+        "choice",
+        lambda v: f"decay per the {DECAYS.get(str(v), str(v))}",
+        choices=DECAYS,
+    ),
+]
+
+
+def _volume_phrase(name: str) -> Callable[[Any], str]:
+    return lambda v: f"{_number(v)} {name.lower()} a month"
+
+
+def _growth_phrase(name: str) -> Callable[[Any], str]:
+    return lambda v: f"{name.lower()} growing {float(v):.0%} a month"
+
+
+def source_terms(scenario: Scenario) -> list[Term]:
+    """Volume and growth of each lead source of the scenario."""
+    terms = []
+    for i, source in enumerate(scenario.sources):
+        name = source.name
+        terms += [
+            Term(
+                f"sources.{i}.leads_per_month",
+                f"{name}: leads per month",
+                "capacity",
+                "leads / month",
+                f"New leads a month from {name} at the start of the horizon.",
+                "number",
+                _volume_phrase(name),
+                0,
+                None,
+                10,
+            ),
+            Term(
+                f"sources.{i}.growth_per_month",
+                f"{name}: growth per month",
+                "capacity",
+                "% a month",
+                f"How much the volume of {name} grows each month (compounded).",
+                "share",
+                _growth_phrase(name),
+                -0.5,
+                1,
+                0.01,
+            ),
+        ]
+    return terms
+
+
+def all_terms(scenario: Scenario) -> list[Term]:
+    """The terms of the SLA, then each source's volume and growth."""
+    return TERMS + source_terms(scenario)
+
+
+def term_value(scenario: Scenario, key: str) -> Any:
+    """The value a dotted key has in the scenario (defaults included)."""
+    node: Any = scenario.model_dump(mode="json", by_alias=True)
+    for part in key.split("."):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, Any]]:
+    """The terms whose value differs from the baseline's, with the new value."""
+    terms = all_terms(baseline) if len(baseline.sources) == len(scenario.sources) else TERMS
+    out = []
+    for term in terms:
+        value = term_value(scenario, term.key)
+        if value != term_value(baseline, term.key):
+            out.append((term, value))
+    return out
