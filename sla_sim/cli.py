@@ -1,4 +1,4 @@
-"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel and warmup.
+"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup and report.
 
 Front end only: it reads files, calls the experiment layer, and shows or writes what comes back.
 Bad input exits with status 2 and one line per problem; nothing is written for it.
@@ -26,8 +26,7 @@ from sla_sim.atomic import write_atomically
 from sla_sim.compare import compare as compare_scenarios
 from sla_sim.executors import Executor, make_executor
 from sla_sim.formatting import format_interval, format_value
-from sla_sim.funnel import LABELS as FUNNEL_LABELS
-from sla_sim.funnel import STAGES, FunnelPlan
+from sla_sim.funnel import FunnelPlan
 from sla_sim.funnel import plan as plan_funnel
 from sla_sim.metrics import BY_KEY, METRIC_KEYS, METRICS
 from sla_sim.optimize import Constraint, parse_constraint, parse_objective
@@ -439,46 +438,13 @@ def _print_plan(result: FunnelPlan, name: str) -> None:
         title_justify="left",
         header_style="bold",
     )
-    table.add_column("Stage")
-    table.add_column("Today's rate to next", justify="right")
-    table.add_column("Arithmetic", justify="right")
-    table.add_column(f"Simulated at that volume, {result.reps} reps", justify="right")
-    table.add_column(f"Simulated volume that reaches it, {result.reps} reps", justify="right")
-    for stage in STAGES:
-        rate = result.rates.get(stage)
-        at_arithmetic = result.simulated_at_arithmetic[stage]
-        reached = result.simulated.get(stage)
-        table.add_row(
-            FUNNEL_LABELS[stage],
-            f"{rate:.1%}" if rate is not None else "",
-            f"{result.arithmetic.get(stage, 0):,.4g}"
-            if stage == "closed_deals"
-            else f"{result.arithmetic.get(stage, 0):,}",
-            f"{at_arithmetic['mean']:,.1f}",
-            f"{reached['mean']:,.1f}" if reached else "out of reach",
-        )
+    rows = result.table_rows()
+    for i, column in enumerate(rows[0]):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row.values())
     console.print(table)
-    lines = [
-        f"Arithmetic: {result.scale_by_arithmetic:.2f} times today's leads, if every stage "
-        "kept today's rate.",
-    ]
-    if result.scale_by_simulation is not None:
-        extra = result.scale_by_simulation / result.scale_by_arithmetic - 1
-        lines.append(
-            f"Simulation: {result.scale_by_simulation:.2f} times today's leads with "
-            f"{result.reps} reps ({extra:+.0%} against the arithmetic)."
-        )
-    if result.reps_needed is None:
-        lines.append("No team up to 20 times today's closes the gap at the arithmetic's volume.")
-    elif result.reps_needed > result.reps:
-        lines.append(
-            f"At the arithmetic's volume {result.reps} reps close "
-            f"{result.simulated_at_arithmetic['closed_deals']['mean']:.1f} deals a month; "
-            f"{result.reps_needed} reps reach the target."
-        )
-    else:
-        lines.append(f"The {result.reps} reps keep up: the arithmetic holds.")
-    for line in lines + result.notes:
+    for line in result.findings():
         console.print(line)
 
 
@@ -851,6 +817,57 @@ def warmup(
             "the backlog had not settled within the first half of the horizon: the "
             "horizon may be too short to judge, or the team cannot keep up",
         )
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML report (opens offline).",
+)
+@click.option(
+    "--pptx",
+    "pptx_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a slide deck: one slide per key chart and the summary tables.",
+)
+@click.option(
+    "--baseline", default=None, help="The scenario the others are compared with (default: first)."
+)
+def report(
+    results_dir: Path, html_file: Path | None, pptx_file: Path | None, baseline: str | None
+) -> None:
+    """Turn the results folder of `sla-sim run --out DIR` into a report for a planning meeting:
+    headlines, key metrics with 95% intervals, the charts, each candidate's terms, and the
+    assumptions with their sources."""
+    from sla_sim.meeting import content
+    from sla_sim.report import write_html, write_pptx
+    from sla_sim.results import read_results
+
+    if html_file is None and pptx_file is None:
+        _fail(["report: give --html FILE, --pptx FILE or both"])
+    for target, suffixes in ((html_file, (".html", ".htm")), (pptx_file, (".pptx",))):
+        if target is not None and target.suffix.lower() not in suffixes:
+            _fail([f"{target}: the file name should end in {suffixes[0]}"])
+    try:
+        result = read_results(results_dir)
+        names = result.scenario_names
+        if baseline is not None and baseline not in names:
+            raise ValueError(
+                f"--baseline {baseline!r}: no such scenario; the scenarios are: {', '.join(names)}"
+            )
+        comparison = compare_scenarios(result, baseline or names[0])
+        document = content(result, comparison)
+    except ValueError as error:
+        _fail([str(error)])
+    if html_file is not None:
+        write_html(document, html_file)
+        err.print(f"wrote {html_file}")
+    if pptx_file is not None:
+        write_pptx(document, pptx_file)
+        err.print(f"wrote {pptx_file}")
 
 
 def entry() -> None:

@@ -67,8 +67,11 @@ class LocalExecutor:
     """A pool of worker processes on this machine, kept for the executor's life. On Ctrl-C (or
     when the caller stops reading) the workers are terminated at once: no half-run chunk lingers."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, start_method: str | None = None) -> None:
+        """`start_method` "forkserver" suits a long-lived, threaded host (the app): workers
+        start from a clean process, not a fork of the host's threads."""
         self.workers = jobs or default_jobs()
+        self.start_method = start_method
         self._pool: Pool | None = None
 
     def run(
@@ -78,7 +81,7 @@ class LocalExecutor:
             yield from InlineExecutor().run(work, tasks, seed, option)
             return
         if self._pool is None:
-            self._pool = multiprocessing.get_context().Pool(
+            self._pool = multiprocessing.get_context(self.start_method).Pool(
                 self.workers, initializer=_ignore_interrupt
             )
         jobs = [(work, text, seed, chunk, option, index) for index, text, chunk in tasks]

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sla_sim.executors import Executor
 from sla_sim.runner import Progress, SimulationResult, simulate
 from sla_sim.scenario import Scenario
 
@@ -77,6 +78,55 @@ class FunnelPlan:
     def reachable(self) -> bool:
         return self.scale_by_simulation is not None
 
+    def table_rows(self) -> list[dict[str, str]]:
+        """Per stage, per month: today's rate to the next stage, the arithmetic's volume, the
+        simulation at that volume, and the simulated volume that reaches the target."""
+        rows = []
+        for stage in STAGES:
+            rate = self.rates.get(stage)
+            needed = self.arithmetic.get(stage, 0)
+            reached = self.simulated.get(stage)
+            rows.append(
+                {
+                    "Stage": LABELS[stage],
+                    "Today's rate to next": f"{rate:.1%}" if rate is not None else "",
+                    "Arithmetic": f"{needed:,.4g}" if stage == "closed_deals" else f"{needed:,}",
+                    f"Simulated at that volume, {self.reps} reps": (
+                        f"{self.simulated_at_arithmetic[stage]['mean']:,.1f}"
+                    ),
+                    f"Simulated volume that reaches it, {self.reps} reps": (
+                        f"{reached['mean']:,.1f}" if reached else "out of reach"
+                    ),
+                }
+            )
+        return rows
+
+    def findings(self) -> list[str]:
+        """What the plan says, in sentences."""
+        lines = [
+            f"Arithmetic: {self.scale_by_arithmetic:.2f} times today's leads, if every stage "
+            "kept today's rate.",
+        ]
+        if self.scale_by_simulation is not None:
+            extra = self.scale_by_simulation / self.scale_by_arithmetic - 1
+            lines.append(
+                f"Simulation: {self.scale_by_simulation:.2f} times today's leads with "
+                f"{self.reps} reps ({extra:+.0%} against the arithmetic)."
+            )
+        if self.reps_needed is None:
+            lines.append(
+                "No team up to 20 times today's closes the gap at the arithmetic's volume."
+            )
+        elif self.reps_needed > self.reps:
+            lines.append(
+                f"At the arithmetic's volume {self.reps} reps close "
+                f"{self.simulated_at_arithmetic['closed_deals']['mean']:.1f} deals a month; "
+                f"{self.reps_needed} reps reach the target."
+            )
+        else:
+            lines.append(f"The {self.reps} reps keep up: the arithmetic holds.")
+        return lines + self.notes
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "target_deals_per_month": self.target_deals,
@@ -103,9 +153,10 @@ class _Search:
         seed: int,
         jobs: int | None,
         progress: Progress | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.scenario, self.replications, self.seed, self.jobs = scenario, replications, seed, jobs
-        self.progress = progress
+        self.progress, self.executor = progress, executor
         self.months = (scenario.horizon_days - scenario.scenario.warmup_days) / (
             scenario.horizon_days / scenario.scenario.months
         )
@@ -125,6 +176,7 @@ class _Search:
                 jobs=self.jobs,
                 variants=False,
                 progress=self.progress,
+                executor=self.executor,
             )
         return self.runs[key]
 
@@ -150,12 +202,13 @@ def plan(
     seed: int = 0,
     jobs: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> FunnelPlan:
     """Volumes per month that reach the target, by arithmetic and by simulation (see module doc)."""
     if (deals_per_month is None) == (revenue_per_month is None):
         raise ValueError("give a target of deals or of revenue per month, not both")
     base = scenario.expand()[0]
-    search = _Search(base, replications, seed, jobs, progress)
+    search = _Search(base, replications, seed, jobs, progress, executor)
     reps = base.team.reps
     today = search.per_month(1.0, reps)
     means = {stage: today[stage]["mean"] for stage in STAGES}

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sla_sim.atomic import write_atomically
@@ -112,6 +113,29 @@ class SweepResult:
 
     def metric(self, key: str) -> pd.DataFrame:
         return self.table[self.table.metric == key].reset_index(drop=True)
+
+    def frontier(self) -> pd.DataFrame:
+        """Closed deals and response breach rate (means) at every point, and whether the point
+        is on the frontier: no other point has as many deals and as few breaches, and more of
+        one or fewer of the other. Columns: label, deals, breach, frontier."""
+        keys = list(self.axes)
+        wide = self.table.pivot_table(index=["point", *keys], columns="metric", values="mean")
+        wide = wide.reset_index()
+        deals = wide["closed_deals"].to_numpy(dtype=float)
+        breach = wide["response_breach_rate"].fillna(0.0).to_numpy(dtype=float)
+        beaten = [
+            bool(np.any((deals >= d) & (breach <= b) & ((deals > d) | (breach < b))))
+            for d, b in zip(deals, breach, strict=True)
+        ]
+        points = pd.DataFrame(
+            {
+                "label": wide[keys].astype(str).agg(", ".join, axis=1),
+                "deals": deals,
+                "breach": breach,
+                "frontier": [not b for b in beaten],
+            }
+        )
+        return points.sort_values("breach").reset_index(drop=True)
 
 
 def _point_file(folder: Path, index: int) -> Path:

@@ -1,0 +1,366 @@
+"""The charts of a comparison, in Altair, for the app and the reports alike.
+
+Every chart takes the tidy summaries of a result (`summary`, `summarise_series`) and one colour per
+candidate, so a candidate has the same colour in every chart, the baseline a neutral grey. Labels
+carry units; numbers are formatted for people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from sla_sim.calendar import add_months
+from sla_sim.metrics import BY_KEY
+from sla_sim.scenario import Scenario
+
+BASELINE_COLOUR = "#5f6b7a"
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+)
+WIDTH = 420
+HEIGHT = 260
+FUNNEL = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
+
+
+def colours(names: list[str]) -> dict[str, str]:
+    """One colour per candidate, in order: the first (the baseline) grey, then the palette."""
+    out = {}
+    for i, name in enumerate(names):
+        out[name] = BASELINE_COLOUR if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
+    return out
+
+
+def _colour(palette: dict[str, str], title: str | None = "Candidate") -> alt.Color:
+    return alt.Color(
+        "scenario:N",
+        title=title,
+        scale=alt.Scale(domain=list(palette), range=list(palette.values())),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260) if title else None,
+    )
+
+
+def _metric_rows(summary: pd.DataFrame, keys: list[str], names: list[str]) -> pd.DataFrame:
+    rows = summary[summary.metric.isin(keys) & summary.scenario.isin(names)].copy()
+    rows["label"] = rows.metric.map(lambda k: BY_KEY[k].label)
+    return rows
+
+
+def _bars(
+    rows: pd.DataFrame, palette: dict[str, str], title: str, axis_format: str, width: int
+) -> alt.LayerChart:
+    names = list(palette)
+    base = alt.Chart(rows).encode(
+        x=alt.X("scenario:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Candidate"),
+            alt.Tooltip("mean:Q", title="Mean", format=axis_format),
+            alt.Tooltip("ci_low:Q", title="95% from", format=axis_format),
+            alt.Tooltip("ci_high:Q", title="95% to", format=axis_format),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("mean:Q", title=title, axis=alt.Axis(format=axis_format)),
+        color=_colour(palette),
+    )
+    errors = base.mark_errorbar(ticks=True, color="#222").encode(
+        y=alt.Y("ci_low:Q", title=title), y2="ci_high:Q"
+    )
+    return (bars + errors).properties(width=width, height=HEIGHT)
+
+
+def deals_and_revenue(summary: pd.DataFrame, palette: dict[str, str]) -> alt.HConcatChart:
+    """Closed deals and revenue per candidate, with 95% intervals."""
+    names = list(palette)
+    deals = _bars(
+        _metric_rows(summary, ["closed_deals"], names),
+        palette,
+        "Closed deals",
+        ",.0f",
+        WIDTH // 2 + 60,
+    )
+    revenue = _bars(
+        _metric_rows(summary, ["revenue"], names), palette, "Revenue ($)", "$,.3s", WIDTH // 2 + 60
+    )
+    return alt.hconcat(deals, revenue).resolve_scale(color="shared")
+
+
+def breaches(summary: pd.DataFrame, palette: dict[str, str]) -> alt.LayerChart:
+    """Response and attempt breach rates per candidate, with 95% intervals."""
+    names = list(palette)
+    rows = _metric_rows(summary, ["response_breach_rate", "attempt_breach_rate"], names)
+    base = alt.Chart(rows).encode(
+        x=alt.X("label:N", title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("scenario:N", sort=names),
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Candidate"),
+            alt.Tooltip("label:N", title="Breach"),
+            alt.Tooltip("mean:Q", title="Mean", format=".1%"),
+            alt.Tooltip("ci_low:Q", title="95% from", format=".1%"),
+            alt.Tooltip("ci_high:Q", title="95% to", format=".1%"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("mean:Q", title="Share breached", axis=alt.Axis(format="%")),
+        color=_colour(palette),
+    )
+    errors = base.mark_errorbar(ticks=True, color="#222").encode(
+        y=alt.Y("ci_low:Q", title="Share breached"), y2="ci_high:Q"
+    )
+    return (bars + errors).properties(width=WIDTH, height=HEIGHT)
+
+
+def response_times(
+    series: pd.DataFrame, palette: dict[str, str], targets: dict[str, float]
+) -> alt.LayerChart:
+    """Share of handoffs first attempted within x hours, with each candidate's target marked."""
+    rows = series[(series.series == "response_within") & series.scenario.isin(list(palette))]
+    x = alt.X(
+        "x:Q",
+        title="Hours from handoff to first attempt (SLA clock, log scale)",
+        scale=alt.Scale(type="log"),
+    )
+    lines = (
+        alt.Chart(rows)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("mean:Q", title="Share answered within", axis=alt.Axis(format="%")),
+            color=_colour(palette),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Candidate"),
+                alt.Tooltip("x:Q", title="Within (h)"),
+                alt.Tooltip("mean:Q", title="Share", format=".1%"),
+            ],
+        )
+    )
+    marks = pd.DataFrame({"scenario": list(targets), "target": list(targets.values())})
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            x=alt.X("target:Q", scale=alt.Scale(type="log")),
+            color=_colour(palette),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Candidate"),
+                alt.Tooltip("target:Q", title="SLA target (h)"),
+            ],
+        )
+    )
+    return (lines + rules).properties(
+        width=WIDTH + 120, height=HEIGHT, title="Dashed: each candidate's response target"
+    )
+
+
+def funnel(summary: pd.DataFrame, palette: dict[str, str]) -> alt.Chart:
+    """Leads at each stage of the funnel per candidate (log scale: leads are thousands, deals
+    tens)."""
+    names = list(palette)
+    rows = _metric_rows(summary, list(FUNNEL), names)
+    order = [BY_KEY[k].label for k in FUNNEL]
+    return (
+        alt.Chart(rows)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("scenario:N", sort=names),
+            y=alt.Y(
+                "mean:Q",
+                title="Leads over the horizon (log scale)",
+                scale=alt.Scale(type="log", domainMin=1),
+            ),
+            y2=alt.datum(1),  # bars on a log scale start at one lead, not zero
+            color=_colour(palette),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Candidate"),
+                alt.Tooltip("label:N", title="Stage"),
+                alt.Tooltip("mean:Q", title="Mean", format=",.0f"),
+            ],
+        )
+        .properties(width=WIDTH + 120, height=HEIGHT)
+    )
+
+
+def _dates(start: dt.date, unit: str, x: pd.Series) -> pd.Series:
+    if unit == "week":
+        return x.map(lambda i: pd.Timestamp(start) + pd.Timedelta(weeks=int(i)))
+    return x.map(lambda i: pd.Timestamp(add_months(start, int(i))))
+
+
+def backlog(series: pd.DataFrame, palette: dict[str, str], start: dt.date) -> alt.LayerChart:
+    """Leads waiting for a first attempt, week by week, with 95% bands."""
+    rows = series[(series.series == "backlog") & series.scenario.isin(list(palette))].copy()
+    rows["date"] = _dates(start, "week", rows.x)
+    base = alt.Chart(rows).encode(x=alt.X("date:T", title="Week"))
+    band = base.mark_area(opacity=0.15).encode(
+        y=alt.Y("ci_low:Q", title="Leads waiting for a first attempt"),
+        y2="ci_high:Q",
+        color=_colour(palette),
+    )
+    line = base.mark_line().encode(
+        y="mean:Q",
+        color=_colour(palette),
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Candidate"),
+            alt.Tooltip("date:T", title="Week of", format="%d %b %Y"),
+            alt.Tooltip("mean:Q", title="Waiting", format=",.1f"),
+        ],
+    )
+    return (band + line).properties(width=WIDTH + 120, height=HEIGHT)
+
+
+def utilisation(summary: pd.DataFrame, palette: dict[str, str]) -> alt.LayerChart:
+    """Share of the reps' prospecting time spent on attempts, with 95% intervals."""
+    rows = _metric_rows(summary, ["rep_utilization"], list(palette))
+    return _bars(rows, palette, "Rep utilisation", ".0%", WIDTH // 2 + 60)
+
+
+def mqls_per_month(
+    series: pd.DataFrame, palette: dict[str, str], start: dt.date, commitments: dict[str, float]
+) -> alt.LayerChart:
+    """MQLs handed off each month against each candidate's monthly commitment."""
+    rows = series[(series.series == "handoffs") & series.scenario.isin(list(palette))].copy()
+    rows["month"] = _dates(start, "month", rows.x)
+    line = (
+        alt.Chart(rows)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("mean:Q", title="MQLs handed off per month"),
+            color=_colour(palette),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Candidate"),
+                alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                alt.Tooltip("mean:Q", title="MQLs", format=",.0f"),
+                alt.Tooltip("ci_low:Q", title="95% from", format=",.0f"),
+                alt.Tooltip("ci_high:Q", title="95% to", format=",.0f"),
+            ],
+        )
+    )
+    marks = pd.DataFrame({"scenario": list(commitments), "commitment": list(commitments.values())})
+    rule = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            y="commitment:Q",
+            color=_colour(palette),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Candidate"),
+                alt.Tooltip("commitment:Q", title="Commitment", format=",.0f"),
+            ],
+        )
+    )
+    return (line + rule).properties(
+        width=WIDTH + 120, height=HEIGHT, title="Dashed: the monthly MQL commitment"
+    )
+
+
+def comparison_charts(
+    scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame
+) -> list[tuple[str, Any]]:
+    """Every chart of a comparison, titled, in the order a meeting reads them."""
+    palette = colours([s.name for s in scenarios])
+    start = scenarios[0].scenario.start_date
+    targets = {s.name: s.sla.sales.first_response_hours for s in scenarios}
+    commitments = {s.name: s.sla.marketing.monthly_mql_commitment for s in scenarios}
+    return [
+        ("Closed deals and revenue", deals_and_revenue(summary, palette)),
+        ("Breach rates", breaches(summary, palette)),
+        ("Response time against the SLA target", response_times(series, palette, targets)),
+        ("The funnel, stage by stage", funnel(summary, palette)),
+        ("Backlog over the year", backlog(series, palette, start)),
+        ("Rep utilisation", utilisation(summary, palette)),
+        (
+            "MQLs per month against the commitment",
+            mqls_per_month(series, palette, start, commitments),
+        ),
+    ]
+
+
+def heatmap(
+    table: pd.DataFrame, x: str, y: str, metric: str, x_title: str, y_title: str
+) -> alt.LayerChart:
+    """The mean of `metric` at each point of a two-term sweep."""
+    rows = table[table.metric == metric]
+    label = BY_KEY[metric].label
+    fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    base = alt.Chart(rows).encode(
+        x=alt.X(f"{x}:O", title=x_title), y=alt.Y(f"{y}:O", title=y_title, sort="descending")
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("mean:Q", title=label, scale=alt.Scale(scheme="viridis")),
+        tooltip=[
+            alt.Tooltip(f"{x}:O", title=x_title),
+            alt.Tooltip(f"{y}:O", title=y_title),
+            alt.Tooltip("mean:Q", title=label, format=fmt),
+            alt.Tooltip("ci_low:Q", title="95% from", format=fmt),
+            alt.Tooltip("ci_high:Q", title="95% to", format=fmt),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("mean:Q", format=fmt),
+        color=alt.value("white"),
+    )
+    return (cells + text).properties(width=WIDTH + 120, height=HEIGHT + 40)
+
+
+def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
+    """Closed deals against response breach rate at every point of a sweep; the points no other
+    beats on both (more deals and fewer breaches) joined as the frontier.
+
+    `points` has columns: label, deals, breach, frontier (bool)."""
+    base = alt.Chart(points).encode(
+        x=alt.X(
+            "breach:Q", title="Response breaches (share of handoffs)", axis=alt.Axis(format="%")
+        ),
+        y=alt.Y("deals:Q", title="Closed deals", scale=alt.Scale(zero=False)),
+        tooltip=[
+            alt.Tooltip("label:N", title=label_title),
+            alt.Tooltip("deals:Q", title="Closed deals", format=",.1f"),
+            alt.Tooltip("breach:Q", title="Response breaches", format=".1%"),
+        ],
+    )
+    dots = base.mark_circle(size=80).encode(
+        color=alt.Color(
+            "frontier:N",
+            title=None,
+            scale=alt.Scale(domain=[True, False], range=["#d62728", "#9aa5b1"]),
+            legend=alt.Legend(
+                orient="bottom", labelExpr="datum.value ? 'On the frontier' : 'Beaten on both'"
+            ),
+        )
+    )
+    line = base.transform_filter("datum.frontier").mark_line(color="#d62728")
+    return (line + dots).properties(width=WIDTH + 120, height=HEIGHT + 40)
+
+
+def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.LayerChart:
+    """The mean of `metric` with its 95% interval at each value of a one-term sweep."""
+    rows = table[table.metric == metric]
+    label = BY_KEY[metric].label
+    fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    base = alt.Chart(rows).encode(x=alt.X(f"{x}:Q", title=x_title))
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("ci_low:Q", title=label, axis=alt.Axis(format=fmt)), y2="ci_high:Q"
+    )
+    line = base.mark_line(point=True).encode(
+        y="mean:Q",
+        tooltip=[
+            alt.Tooltip(f"{x}:Q", title=x_title),
+            alt.Tooltip("mean:Q", title=label, format=fmt),
+            alt.Tooltip("ci_low:Q", title="95% from", format=fmt),
+            alt.Tooltip("ci_high:Q", title="95% to", format=fmt),
+        ],
+    )
+    return (band + line).properties(width=WIDTH + 120, height=HEIGHT + 40)

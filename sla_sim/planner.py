@@ -1,0 +1,179 @@
+"""The planner behind the app: candidates as changes to a base scenario, their runs cached by
+scenario content and seed, and the whole set written into a link.
+
+A candidate is a name and the dotted keys it sets on the base scenario (the same thing as a
+`[[variants]]` entry), so any candidate can be downloaded as a scenario file and run by the CLI.
+Runs are cached per candidate: going back to a candidate, or adding one, runs only what is new.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sla_sim.executors import Executor
+from sla_sim.runner import SimulationResult, result_from, simulate
+from sla_sim.scenario import Scenario
+
+MAX_CANDIDATES = 8
+CACHE_SIZE = 256
+
+
+@dataclass
+class Candidate:
+    name: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def scenario(self, base: Scenario) -> Scenario:
+        """The base scenario (without its variants) with this candidate's changes."""
+        return base.expand()[0].with_overrides(self.overrides, name=self.name)
+
+
+def candidates_of(base: Scenario) -> list[Candidate]:
+    """The base scenario and each of its variants, as candidates."""
+    return [Candidate(base.name)] + [Candidate(v.name, dict(v.set)) for v in base.variants]
+
+
+def _key(scenario: Scenario, seed: int, replications: int) -> str:
+    text = f"{scenario.canonical_json()}|{seed}|{replications}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RunCache:
+    """Results of single scenarios by (content, seed, replications), least recently used out."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._results: OrderedDict[str, SimulationResult] = OrderedDict()
+
+    def get(self, scenario: Scenario, seed: int, replications: int) -> SimulationResult | None:
+        key = _key(scenario, seed, replications)
+        if key in self._results:
+            self._results.move_to_end(key)
+            return self._results[key]
+        return None
+
+    def put(
+        self, scenario: Scenario, seed: int, replications: int, result: SimulationResult
+    ) -> None:
+        self._results[_key(scenario, seed, replications)] = result
+        while len(self._results) > self.size:
+            self._results.popitem(last=False)
+
+
+def _one(result: SimulationResult, index: int) -> SimulationResult:
+    """Scenario `index` of a result, as a result of its own."""
+    name = result.scenarios[index].name
+    series = result.series
+    return SimulationResult(
+        scenarios=[result.scenarios[index]],
+        seed=result.seed,
+        replications=result.replications,
+        per_replication=result.per_replication[result.per_replication.scenario == name],
+        summary=result.summary[result.summary.scenario == name],
+        series=None if series is None else series[series.scenario == name],
+        warnings=[w for w in result.warnings if w.startswith(f"{name}:")],
+    )
+
+
+def merge(results: list[SimulationResult]) -> SimulationResult:
+    """Results of single scenarios (one seed, one number of replications) side by side."""
+    series = [r.series for r in results if r.series is not None]
+    return SimulationResult(
+        scenarios=[s for r in results for s in r.scenarios],
+        seed=results[0].seed,
+        replications=min(r.replications for r in results),
+        per_replication=pd.concat([r.per_replication for r in results], ignore_index=True),
+        summary=pd.concat([r.summary for r in results], ignore_index=True),
+        series=pd.concat(series, ignore_index=True) if len(series) == len(results) else None,
+        warnings=[w for r in results for w in r.warnings],
+    )
+
+
+def run_candidates(
+    scenarios: list[Scenario],
+    replications: int,
+    seed: int,
+    cache: RunCache,
+    executor: Executor,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    on_ready: Callable[[SimulationResult], None] | None = None,
+) -> SimulationResult:
+    """Every scenario's result, running only those not in the cache (all at once, on the
+    executor). `on_ready(result_so_far)` is called as soon as the cached ones and then each new
+    one are in, so the first figures can be shown before the last candidate finishes."""
+    ready: dict[int, SimulationResult] = {}
+    for i, scenario in enumerate(scenarios):
+        cached = cache.get(scenario, seed, replications)
+        if cached is not None:
+            ready[i] = cached
+    todo = [i for i in range(len(scenarios)) if i not in ready]
+    if ready and on_ready:
+        on_ready(merge([ready[i] for i in sorted(ready)]))
+
+    if todo:
+
+        def finished(position: int, rows: pd.DataFrame) -> None:
+            i = todo[position]
+            ready[i] = result_from([scenarios[i]], seed, rows)  # metrics now, series below
+            if on_ready:
+                on_ready(merge([ready[j] for j in sorted(ready)]))
+
+        result = simulate(
+            [scenarios[i] for i in todo],
+            replications,
+            seed,
+            variants=False,
+            executor=executor,
+            progress=progress,
+            on_scenario_done=finished,
+        )
+        for position, i in enumerate(todo):
+            ready[i] = _one(result, position)
+            cache.put(scenarios[i], seed, replications, ready[i])
+    return merge([ready[i] for i in range(len(scenarios))])
+
+
+# -- the link ----------------------------------------------------------------------------------
+
+
+def encode_state(state: dict[str, Any]) -> str:
+    """A compact, URL-safe text for the app's state (base scenario, candidates, seed, ...)."""
+    raw = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def decode_state(text: str) -> dict[str, Any] | None:
+    """The state from `encode_state`, or None if the text is not one (a mangled link)."""
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        state = json.loads(zlib.decompress(base64.urlsafe_b64decode(padded)))
+    except (ValueError, zlib.error):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def candidates_from_state(items: Any) -> list[Candidate] | None:
+    """Candidates from the link's list of [name, overrides], or None if it is not that."""
+    if not isinstance(items, list) or not items or len(items) > MAX_CANDIDATES:
+        return None
+    out = []
+    for item in items:
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and isinstance(item[1], dict)
+        ):
+            return None
+        out.append(Candidate(item[0], item[1]))
+    return out
