@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench validate clean
+.PHONY: run table test lint bench validate clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sla_sim needs Python 3.11 or newer"'
@@ -14,15 +14,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true
+
+table: $(STAMP)
 	$(BIN)/sla-sim run scenarios/baseline.toml scenarios/growth.toml scenarios/speed_to_lead.toml scenarios/threshold.toml --replications 20 --seed 7
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check sla_sim tests benchmarks scripts
-	$(BIN)/ruff format --check sla_sim tests benchmarks scripts
-	$(BIN)/mypy sla_sim
+	$(BIN)/ruff check app.py sla_sim tests benchmarks scripts
+	$(BIN)/ruff format --check app.py sla_sim tests benchmarks scripts
+	$(BIN)/mypy sla_sim app.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -102,6 +102,8 @@ def start() -> None:
     state.upload_text, state.upload_name = None, None
     files = bundled()
     link = decode_state(st.query_params.get("s", "")) if "s" in st.query_params else None
+    if "s" in st.query_params and link is None:
+        state.link_problem = "The link could not be read; showing the bundled baseline."
     if link:
         try:
             if link.get("upload"):

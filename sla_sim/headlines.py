@@ -21,13 +21,14 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _deals(value: float) -> str:
+def _deals(value: float, whole: bool = True) -> str:
+    """A number of deals: whole when the difference is ten or more, else to one decimal."""
     value = abs(value)
-    return f"{value:,.0f}" if value >= 9.5 else f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:,.0f}" if whole else f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _signed(value: float) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + _deals(value)
+def _signed(value: float, whole: bool) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + _deals(value, whole)
 
 
 def _share(value: float) -> str:
@@ -68,19 +69,20 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
     clauses = []
     if deals is not None and not math.isnan(deals.ci_low):
         d, low, high = float(deals.difference), float(deals.ci_low), float(deals.ci_high)
+        w = max(abs(d), abs(low), abs(high)) >= 9.5
         if low == high == 0:
             clauses.append(f"change{s} no deal {period}: the same deals in every replication")
         elif low > 0:
             clauses.append(
-                f"close{s} {_deals(d)} more deals {period} ({_deals(low)} to {_deals(high)})"
+                f"close{s} {_deals(d, w)} more deals {period} ({_deals(low, w)} to {_deals(high, w)})"
             )
         elif high < 0:
             clauses.append(
-                f"close{s} {_deals(d)} fewer deals {period} ({_deals(high)} to {_deals(low)})"
+                f"close{s} {_deals(d, w)} fewer deals {period} ({_deals(high, w)} to {_deals(low, w)})"
             )
         else:
             clauses.append(
-                f"make{s} no clear difference to deals {period} ({_signed(low)} to {_signed(high)})"
+                f"make{s} no clear difference to deals {period} ({_signed(low, w)} to {_signed(high, w)})"
             )
     breach = _row(comparison.differences, candidate.name, "response_breach_rate")
     if breach is not None and not math.isnan(breach.ci_low):

@@ -1,0 +1,146 @@
+"""The browser planner, driven by Streamlit's AppTest: it renders, runs, reacts to a changed term,
+reports a bad upload in the page, and reopens from a link."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from sla_sim.planner import encode_state
+from sla_sim.scenario import known_keys
+
+from conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 300  # seconds: generous for a slow CI machine; no test asserts a duration
+REPLICATIONS = 3
+
+
+def fresh(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def by_label(widgets: object, label: str) -> object:
+    matches = [w for w in widgets if w.label == label]  # type: ignore[attr-defined]
+    assert matches, f"no widget labelled {label!r}"
+    return matches[0]
+
+
+def run_comparison(at: AppTest, seed: int) -> None:
+    """Run with a seed of the test's own (runs are cached by content and seed across sessions)."""
+    by_label(at.number_input, "Replications per candidate").set_value(REPLICATIONS).run()
+    by_label(at.number_input, "Seed").set_value(seed).run()
+    by_label(at.button, "Run comparison").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def table_of(at: AppTest, column: str) -> dict[str, str]:
+    """The key-metrics table (the first with this candidate's column) as {metric: cell}."""
+    for frame in at.dataframe:
+        data = frame.value
+        if column in data.columns and "Closed deals" in data.index:
+            return {str(k): str(v) for k, v in data[column].items()}
+    raise AssertionError(f"no key-metrics table with a column {column!r}")
+
+
+def test_the_page_renders_with_the_terms_in_leaders_words() -> None:
+    at = fresh()
+    assert any("SLA planner" in t.value for t in at.title)
+    labels = [w.label for w in (*at.number_input, *at.selectbox, *at.text_input)]
+    for label in (
+        "Reps (reps)",
+        "First response within (hours)",
+        "MQL score threshold (points of 100)",
+    ):
+        assert label in labels, label
+    dotted = set(known_keys())
+    shown = " ".join(labels) + " ".join(m.value for m in at.markdown)
+    assert not [k for k in dotted if k in shown], "a dotted key is shown to the user"
+    for widget in (*at.number_input, *at.selectbox):
+        if widget.label in ("Reps (reps)", "Acceptance target (% of MQLs)"):
+            assert "Baseline:" in (widget.help or ""), widget.label
+
+
+def test_a_run_shows_headlines_tables_and_charts_for_every_candidate() -> None:
+    at = fresh()
+    run_comparison(at, seed=101)
+    for name in ("1h response, 8 reps", "8 reps", "1h response"):
+        lines = [m.value for m in at.markdown if f"**{name}**: " in m.value and "■" in m.value]
+        assert lines, f"no headline for {name}"
+        assert "deal" in lines[0], lines[0]
+    for name in ("Baseline", "1h response, 8 reps", "8 reps", "1h response"):
+        assert table_of(at, name)["Closed deals"]
+    charts = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
+    assert "**Closed deals and revenue**" in charts
+    assert "**Backlog over the year**" in charts
+
+
+def test_changing_a_term_and_running_changes_the_table() -> None:
+    at = fresh()
+    run_comparison(at, seed=102)
+    before, baseline = table_of(at, "8 reps"), table_of(at, "Baseline")
+    by_label(at.selectbox, "Candidate to edit").set_value(2).run()
+    by_label(at.number_input, "Reps (reps)").set_value(14).run()
+    run = by_label(at.button, "Run comparison")
+    assert not run.disabled, "a changed candidate must be run again"
+    run.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = table_of(at, "8 reps")
+    assert after["Rep utilisation"] != before["Rep utilisation"]
+    assert table_of(at, "Baseline") == baseline, "the other candidates keep their results"
+
+
+def test_going_back_to_a_run_candidate_set_needs_no_new_run() -> None:
+    at = fresh()
+    run_comparison(at, seed=103)
+    at.run()
+    assert by_label(at.button, "Run comparison").disabled, "cached results show at once"
+
+
+def test_an_invalid_upload_shows_the_messages_in_the_page() -> None:
+    at = fresh()
+    bad = b'[scenario]\nname = "Bad"\n\n[[sources]]\nname = "Web"\nleads_per_month = -5\n\n[team]\nreps = 0\n'
+    at.file_uploader[0].set_value(("bad.toml", bad, "application/toml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any("bad.toml" in e and "sources[0].leads_per_month" in e for e in errors), errors
+    assert any("team.reps" in e for e in errors), errors
+    assert any("SLA planner" in t.value for t in at.title), "the page still works"
+
+
+def test_a_link_reopens_the_same_candidates() -> None:
+    state = encode_state(
+        {
+            "base": "Baseline",
+            "candidates": [["Baseline", {}], ["Ten reps", {"team.reps": 10}]],
+            "seed": 11,
+            "replications": 4,
+        }
+    )
+    at = fresh({"s": state})
+    editing = by_label(at.selectbox, "Candidate to edit")
+    assert list(editing.options) == ["Baseline (baseline)", "Ten reps"]
+    assert by_label(at.number_input, "Seed").value == 11
+    assert by_label(at.number_input, "Replications per candidate").value == 4
+    editing.set_value(1).run()
+    assert by_label(at.number_input, "Reps (reps)").value == 10
+
+
+def test_a_mangled_link_falls_back_to_the_baseline_with_a_warning() -> None:
+    at = fresh({"s": "not-a-state"})
+    assert not at.exception
+    assert any("link could not be read" in w.value for w in at.warning)
+    options = list(by_label(at.selectbox, "Candidate to edit").options)
+    assert options[0] == "Baseline (baseline)"
+
+
+def test_the_meeting_pack_offers_every_download_after_a_run() -> None:
+    at = fresh()
+    run_comparison(at, seed=104)
+    text = " ".join(m.value for m in at.markdown)
+    for heading in ("**Report**", "**Results as CSV**", "**A candidate's scenario file**"):
+        assert heading in text, heading

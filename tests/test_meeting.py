@@ -1,0 +1,184 @@
+"""The meeting pack: headlines in plain words, the report content of a run, results read back
+from their folder, and `sla-sim report` writing the HTML report and the deck."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+
+from sla_sim.compare import Comparison, compare
+from sla_sim.headlines import headline, headlines
+from sla_sim.meeting import content, difference_table, summary_table
+from sla_sim.results import read_results, write_results
+from sla_sim.runner import SimulationResult, simulate
+from sla_sim.scenario import Scenario, load_scenario
+
+from conftest import SCENARIOS, SLA_SIM
+
+BAD_INPUT = 2
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Scenario:
+    return load_scenario(SCENARIOS / "baseline.toml")
+
+
+@pytest.fixture(scope="module")
+def result(baseline: Scenario) -> SimulationResult:
+    return simulate(baseline, 5, seed=3, jobs=2)
+
+
+def comparison_of(
+    deals: tuple[float, float, float], breach: tuple[float, float, float, float]
+) -> Comparison:
+    """A comparison of one candidate: deals (difference, low, high); breach (before, after,
+    low, high)."""
+    rows = [
+        {
+            "scenario": "C",
+            "metric": "closed_deals",
+            "baseline_mean": 100.0,
+            "mean": 100 + deals[0],
+            "difference": deals[0],
+            "ci_low": deals[1],
+            "ci_high": deals[2],
+        },
+        {
+            "scenario": "C",
+            "metric": "response_breach_rate",
+            "baseline_mean": breach[0],
+            "mean": breach[1],
+            "difference": breach[1] - breach[0],
+            "ci_low": breach[2],
+            "ci_high": breach[3],
+        },
+    ]
+    return Comparison("Baseline", pd.DataFrame(rows), pd.DataFrame(), 20)
+
+
+def test_a_headline_says_the_changes_the_deals_with_their_interval_and_the_breaches(
+    baseline: Scenario,
+) -> None:
+    base = baseline.expand()[0]
+    candidate = base.with_overrides({"team.reps": 8, "sla.sales.first_response_hours": 1}, "C")
+    sentence = headline(
+        candidate, base, comparison_of((14.2, 9.4, 19.1), (0.31, 0.04, -0.3, -0.24))
+    )
+    assert sentence == (
+        "A 1-hour response and 8 reps close 14 more deals a year (9 to 19) and cut response "
+        "breaches from 31% to 4%."
+    )
+
+
+def test_a_headline_does_not_claim_what_the_interval_does_not_show(baseline: Scenario) -> None:
+    base = baseline.expand()[0]
+    candidate = base.with_overrides({"team.reps": 7}, "C")
+    sentence = headline(candidate, base, comparison_of((1.5, -0.8, 3.8), (0.2, 0.19, -0.02, 0.01)))
+    assert sentence == (
+        "7 reps make no clear difference to deals a year (−0.8 to +3.8) and leave response "
+        "breaches near 20%."
+    )
+    worse = headline(
+        base.with_overrides({"team.reps": 4}, "C"),
+        base,
+        comparison_of((-6.0, -9.0, -3.0), (0.1, 0.5, 0.35, 0.45)),
+    )
+    assert worse == (
+        "4 reps close 6 fewer deals a year (3 to 9) and raise response breaches from 10% to 50%."
+    )
+
+
+def test_headlines_of_a_run_cover_every_candidate_but_the_baseline(
+    result: SimulationResult,
+) -> None:
+    lines = headlines(result.scenarios, compare(result, "Baseline"))
+    assert [name for name, _ in lines] == result.scenario_names[1:]
+    assert all(sentence.endswith(".") and "deal" in sentence for _, sentence in lines)
+
+
+def test_the_tables_hold_every_candidate_with_intervals(result: SimulationResult) -> None:
+    table = summary_table(result)
+    assert list(table.columns) == result.scenario_names
+    assert "(" in table.loc["Closed deals", "Baseline"], "mean (95% interval)"
+    diffs = difference_table(compare(result, "Baseline"))
+    assert list(diffs.columns) == result.scenario_names[1:]
+    assert diffs.loc["Response breaches", "1h response"].endswith(")")
+    assert "pts" in diffs.loc["Response breaches", "1h response"]
+
+
+def test_the_report_content_has_headlines_charts_terms_and_sources(
+    result: SimulationResult,
+) -> None:
+    report = content(result)
+    assert len(report.headlines) == len(result.scenarios) - 1
+    titles = [title for title, _ in report.charts]
+    assert len(titles) == 7
+    assert "Backlog over the year" in titles
+    assert list(report.terms_table.columns) == result.scenario_names
+    assert report.terms_table.loc["Reps", "8 reps"] == "8"
+    assert report.terms_table.loc["First response within", "1h response"] == "1 h"
+    assert (report.assumptions.Source == "seed 000: 200 qualified leads a month").any()
+    assert list(report.colors) == result.scenario_names
+
+
+def test_results_read_back_from_their_folder_give_the_same_summary(
+    result: SimulationResult, tmp_path: Path
+) -> None:
+    write_results(result, tmp_path)
+    back = read_results(tmp_path)
+    assert back.scenario_names == result.scenario_names
+    pd.testing.assert_frame_equal(
+        back.summary.reset_index(drop=True), result.summary.reset_index(drop=True)
+    )
+    assert back.series is not None
+    assert len(back.series) == len(result.series)  # type: ignore[arg-type]
+    assert back.scenarios[2].team.reps == 8
+
+
+def test_sla_sim_report_writes_the_html_and_the_deck(
+    result: SimulationResult, tmp_path: Path
+) -> None:
+    write_results(result, tmp_path / "run")
+    html, deck = tmp_path / "report.html", tmp_path / "deck.pptx"
+    done = subprocess.run(
+        [*SLA_SIM, "report", str(tmp_path / "run"), "--html", str(html), "--pptx", str(deck)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    page = html.read_text()
+    for name in result.scenario_names:
+        assert name in page
+    assert page.count("<svg") >= 7
+    assert "https://" not in page.split("<body")[0], "nothing loaded from the network"
+    slides = Presentation(str(deck)).slides
+    pictures = [s for s in slides if any(shape.shape_type == 13 for shape in s.shapes)]
+    assert len(pictures) == 7, "one slide per key chart"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["nowhere", "--html", "r.html"], "no such folder"),
+        (["{empty}", "--html", "r.html"], "not a results folder"),
+        (["{empty}"], "give --html FILE, --pptx FILE or both"),
+        (["{empty}", "--html", "r.pdf"], "should end in .html"),
+    ],
+)
+def test_sla_sim_report_refuses_bad_input_with_one_message(
+    arguments: list[str], message: str, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    args = [a.replace("{empty}", str(tmp_path / "empty")) for a in arguments]
+    done = subprocess.run(
+        [*SLA_SIM, "report", *args], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert done.returncode == BAD_INPUT
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "r.html").exists()

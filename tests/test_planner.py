@@ -1,0 +1,168 @@
+"""What the app relies on: candidates as changes to a base file, runs cached by content and seed,
+the link, the chart series, and a candidate written back as a commented scenario file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sla_sim.executors import InlineExecutor
+from sla_sim.metrics import Facts, compute_metrics
+from sla_sim.model import build_world, run_replication
+from sla_sim.planner import (
+    Candidate,
+    RunCache,
+    candidates_from_state,
+    candidates_of,
+    decode_state,
+    encode_state,
+    run_candidates,
+)
+from sla_sim.runner import simulate
+from sla_sim.scenario import load_scenario, parse_scenario_text
+from sla_sim.scenario_file import CHANGED, scenario_notes, scenario_toml
+from sla_sim.series import RESPONSE_GRID, compute_series, summarise_series
+from sla_sim.terms import all_terms, changed_terms, term_value
+
+from conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def baseline():  # type: ignore[no-untyped-def]
+    return load_scenario(SCENARIOS / "baseline.toml")
+
+
+def test_the_candidates_of_a_file_are_its_base_and_variants(baseline) -> None:  # type: ignore[no-untyped-def]
+    names = [c.name for c in candidates_of(baseline)]
+    assert names == [baseline.name] + [v.name for v in baseline.variants]
+    assert [c.scenario(baseline) for c in candidates_of(baseline)] == baseline.expand()
+
+
+def test_cached_candidates_are_not_run_again_and_give_the_same_numbers(baseline) -> None:  # type: ignore[no-untyped-def]
+    scenarios = [c.scenario(baseline) for c in candidates_of(baseline)][:2]
+    cache = RunCache()
+    calls: list[int] = []
+    first = run_candidates(
+        scenarios[:1], 3, 5, cache, InlineExecutor(), progress=lambda _, t: calls.append(t)
+    )
+    calls.clear()
+    both = run_candidates(
+        scenarios, 3, 5, cache, InlineExecutor(), progress=lambda _, t: calls.append(t)
+    )
+    assert calls, "the new candidate ran"
+    assert set(calls) == {3}, "only the new candidate's 3 replications ran"
+    together = simulate(scenarios, 3, seed=5, variants=False)
+    pd.testing.assert_frame_equal(both.per_replication, together.per_replication)
+    pd.testing.assert_frame_equal(
+        first.per_replication, together.per_replication.iloc[:3].reset_index(drop=True)
+    )
+    assert both.series is not None
+    assert together.series is not None
+    pd.testing.assert_frame_equal(both.series, together.series)
+    calls.clear()
+    again = run_candidates(
+        scenarios, 3, 5, cache, InlineExecutor(), progress=lambda _, t: calls.append(t)
+    )
+    assert not calls, "all cached: nothing runs"
+    pd.testing.assert_frame_equal(again.per_replication, both.per_replication)
+
+
+def test_another_seed_or_replication_count_is_another_run(baseline) -> None:  # type: ignore[no-untyped-def]
+    scenario = baseline.expand()[0]
+    cache = RunCache()
+    run_candidates([scenario], 2, 1, cache, InlineExecutor())
+    assert cache.get(scenario, 1, 2) is not None
+    assert cache.get(scenario, 2, 2) is None
+    assert cache.get(scenario, 1, 3) is None
+    assert cache.get(scenario.with_overrides({"team.reps": 9}), 1, 2) is None
+
+
+def test_the_link_round_trips_and_a_mangled_one_is_refused() -> None:
+    state = {"base": "Baseline", "candidates": [["A", {}], ["B", {"team.reps": 9}]], "seed": 3}
+    text = encode_state(state)
+    assert text.isascii()
+    assert "=" not in text
+    assert decode_state(text) == state
+    assert decode_state("x" + text[1:-3]) is None
+    assert decode_state("") is None
+    assert candidates_from_state(state["candidates"]) == [
+        Candidate("A", {}),
+        Candidate("B", {"team.reps": 9}),
+    ]
+    assert candidates_from_state([["A"]]) is None
+    assert candidates_from_state("A") is None
+
+
+def test_a_candidate_file_keeps_the_comments_marks_its_changes_and_reads_back(baseline) -> None:  # type: ignore[no-untyped-def]
+    candidate = Candidate("Eight reps, 2h", {"team.reps": 8, "sla.sales.first_response_hours": 2})
+    scenario = candidate.scenario(baseline)
+    text = scenario_toml(scenario)
+    assert "# seed 000: expected response 24 h" not in text.split("first_response_hours")[1][:60]
+    assert "seed 001: a demo request is handed off at once" in text, "comments kept"
+    assert f"reps = 8 # {CHANGED}" in text
+    assert "[[variants]]" not in text
+    back = parse_scenario_text(text, "candidate.toml")
+    assert back.name == "Eight reps, 2h"
+    assert back.canonical_json() == scenario.canonical_json()
+
+
+def test_a_scenario_built_in_code_is_written_from_its_data(baseline) -> None:  # type: ignore[no-untyped-def]
+    document = baseline.expand()[0].to_document()
+    from sla_sim.scenario import Scenario
+
+    built = Scenario.model_validate(document)
+    assert built.file_text is None
+    back = parse_scenario_text(scenario_toml(built), "built.toml")
+    assert back.canonical_json() == built.canonical_json()
+
+
+def test_notes_say_where_each_value_comes_from(baseline) -> None:  # type: ignore[no-untyped-def]
+    notes = scenario_notes(baseline)
+    assert notes["sla.marketing.monthly_mql_commitment"] == "seed 000: 200 qualified leads a month"
+    assert notes["sources.1.growth_per_month"] == "seed 000: +10% a month"
+    changed = scenario_notes(baseline.expand()[2])
+    assert changed["team.reps"] == CHANGED
+
+
+def test_every_term_names_a_real_key_and_the_changes_are_found(baseline) -> None:  # type: ignore[no-untyped-def]
+    base = baseline.expand()[0]
+    for term in all_terms(base):
+        term_value(base, term.key)  # raises if the key does not exist
+        assert term.label
+        assert term.help
+    variant = baseline.expand()[1]
+    changed = {t.key: v for t, v in changed_terms(variant, base)}
+    assert changed == {"sla.sales.first_response_hours": 1.0, "team.reps": 8}
+
+
+def test_series_agree_with_the_metrics_of_the_same_replication(baseline) -> None:  # type: ignore[no-untyped-def]
+    scenario = baseline.expand()[0].with_overrides(
+        {"sla.sales.clock": "calendar", "sla.sales.first_response_hours": 4}
+    )
+    replication = run_replication(build_world(scenario), 3, 0)
+    facts = Facts(replication)
+    metrics = compute_metrics(facts)
+    series = compute_series(facts)
+    assert series["handoffs"].sum() == pytest.approx(facts.handoffs_per_month.sum())
+    within = dict(zip(RESPONSE_GRID, series["response_within"], strict=True))
+    assert within[4] == pytest.approx(metrics["response_within_sla"], abs=1e-12)
+    assert np.all(np.diff(series["response_within"]) >= 0), "a share within x grows with x"
+    weeks = len(series["backlog"])
+    assert weeks == int(np.ceil(facts.horizon / 168))
+    hours = np.arange(0.5, facts.horizon, 1.0)
+    hours_per_week = np.bincount((hours // 168).astype(int))
+    assert np.average(series["backlog"], weights=hours_per_week) == pytest.approx(
+        facts.waiting_at(hours).mean()
+    ), "weekly means, weighted by their hours (the last week is short), give the hourly mean"
+
+
+def test_series_summaries_hold_the_mean_and_interval_of_each_point(baseline) -> None:  # type: ignore[no-untyped-def]
+    result = simulate(baseline.expand()[0], 4, seed=2, variants=False)
+    assert result.series is not None
+    summary = summarise_series(result.series)
+    point = summary[(summary.series == "handoffs") & (summary.x == 3)].iloc[0]
+    values = result.series[(result.series.series == "handoffs") & (result.series.x == 3)].value
+    assert point["mean"] == pytest.approx(values.mean())
+    assert point["n"] == 4
+    assert point["ci_low"] < point["mean"] < point["ci_high"]
