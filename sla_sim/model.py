@@ -14,12 +14,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sla_sim.calendar import Calendar, month_bounds_hours
 from sla_sim.decay import PRESETS, Curve, HalfLife, Table
@@ -116,6 +116,30 @@ class LeadDraws:
 
     def draw(self, name: str, dist: Distribution, index: np.ndarray | int = 0) -> np.ndarray:
         return dist.ppf(self.uniform(name, index))
+
+
+class Due(simpy.Event):
+    """Attempt `number` of the lead in row `row` falls due: a Timeout with one callback.
+
+    There is one per attempt, so it is scheduled directly, without Timeout's check of the delay
+    (never negative here) and the separate callback append; the attributes set are those Timeout
+    sets, as SimPy's own Timeout inlines them.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        delay: float,
+        row: int,
+        number: int,
+        callback: Callable[[Due], None],
+    ) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        self.row, self.number = row, number
+        env.schedule(self, NORMAL, delay)
 
 
 class FollowUp:
@@ -273,8 +297,8 @@ class FollowUp:
         heapq.heappush(heap, (key, self.seq, row, number))
         self._dispatch(queue)
 
-    def _retry(self, event: simpy.Event) -> None:
-        self._enqueue(*event.value)  # type: ignore[misc]
+    def _retry(self, due: Due) -> None:
+        self._enqueue(due.row, due.number)
 
     # -- reps ----------------------------------------------------------------------------------
 
@@ -358,7 +382,7 @@ class FollowUp:
                     self._no_contact(row, made, start + hours)
                 elif due < self.horizon:
                     env = self.env
-                    env.timeout(due - env.now, (row, made)).callbacks.append(self.retry)
+                    Due(env, due - env.now, row, made, self.retry)
         busy_until = start + hours / self.share
         if self.per_rep:
             self.free_at[rep] = busy_until
@@ -420,13 +444,35 @@ class FollowUp:
                     self._no_contact(row, number, self.window_end[row], schedule=False)
 
 
-def lead_arrivals(
-    env: simpy.Environment, times: list[float], rows: list[int], arrive: Callable[[int, int], None]
-) -> Generator[simpy.Event, Any, None]:
-    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later)."""
-    for moment, row in zip(times, rows, strict=True):
-        yield env.timeout(moment - env.now)
-        arrive(row, 0)
+class LeadArrivals:
+    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later).
+
+    Each lead's arrival is scheduled when the previous one arrives, as a SimPy process yielding
+    timeouts would do (same moments, same order of events), but as a chain of callbacks: there is
+    one per lead, and a process costs a generator resumption on top of each timeout.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        times: list[float],
+        rows: list[int],
+        arrive: Callable[[int, int], None],
+    ) -> None:
+        self.env, self.times, self.rows, self.arrive = env, times, rows, arrive
+        self.next = 0
+        self._schedule()
+
+    def _schedule(self) -> None:
+        i = self.next
+        if i < len(self.times):
+            env = self.env
+            env.timeout(self.times[i] - env.now, self.rows[i]).callbacks.append(self._arrived)
+            self.next = i + 1
+
+    def _arrived(self, event: simpy.Event) -> None:
+        self.arrive(event.value, 0)  # type: ignore[arg-type]
+        self._schedule()
 
 
 def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> None:
@@ -475,7 +521,7 @@ def run_replication(world: World, seed: int, replication: int) -> Replication:
     env = simpy.Environment()
     desk = FollowUp(env, world, leads, rows, streams, log)
     order = np.argsort(times, kind="stable")
-    env.process(lead_arrivals(env, times[order].tolist(), order.tolist(), desk.hand_off))
+    LeadArrivals(env, times[order].tolist(), order.tolist(), desk.hand_off)
     env.run(until=horizon)
     desk.close_books()
     close_deals(world, leads, log, streams)
