@@ -30,7 +30,7 @@ from sla_sim.scenario import Response, Scenario
 from sla_sim.streams import Streams
 
 INF = math.inf
-ATTEMPT, CONNECT = Event.ATTEMPT, Event.CONNECT
+HANDOFF, ATTEMPT, CONNECT = Event.HANDOFF, Event.ATTEMPT, Event.CONNECT
 OPPORTUNITY, NOT_QUALIFIED = Event.OPPORTUNITY, Event.NOT_QUALIFIED
 LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt overtakes a waiting one
 CALENDAR_SLACK_DAYS = 400  # business-hour deadlines past the horizon still need open hours
@@ -248,7 +248,7 @@ class FollowUp:
 
     def hand_off(self, row: int, episode: int) -> None:
         now = self.env.now
-        self.log.add(now, self.lead_of[row], Event.HANDOFF, episode)
+        self.write(self.pack(now, self.lead_of[row], HANDOFF, episode, -1, 0, 0.0))
         self.episode[row] = episode
         self.first_attempt[row] = row * self.width + episode * self.min_attempts
         self.window_end[row] = now + self.window_hours
