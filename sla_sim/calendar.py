@@ -64,6 +64,7 @@ class Calendar:
         self.cum_end = self.cum_start + lengths
         self._starts = starts
         self._ends = ends
+        self._last_stretch = (INF, -INF, INF)  # see next_open
 
     @property
     def has_open_hours(self) -> bool:
@@ -80,12 +81,22 @@ class Calendar:
 
     def next_open(self, t: float) -> float:
         """`t` itself when open, else the start of the next open interval (inf if none)."""
+        # The model asks once per attempt, mostly about moments near the last one asked about:
+        # remember the stretch [lo, hi) that moment fell in (an open interval, where the answer
+        # is `t` itself, stored as -inf; or a closed gap, where it is the gap's end).
+        lo, hi, opening = self._last_stretch
+        if lo <= t < hi:
+            return opening if opening > t else t
         if self.always_open:
             return t
-        i = bisect.bisect_right(self._starts, t) - 1
-        if i >= 0 and t < self._ends[i]:
+        starts, ends = self._starts, self._ends
+        i = bisect.bisect_right(starts, t) - 1
+        if i >= 0 and t < ends[i]:
+            self._last_stretch = (starts[i], ends[i], -INF)
             return t
-        return self._starts[i + 1] if i + 1 < len(self._starts) else INF
+        opening = starts[i + 1] if i + 1 < len(starts) else INF
+        self._last_stretch = (ends[i] if i >= 0 else -INF, opening, opening)
+        return opening
 
     def business_hours(self, t: np.ndarray | float) -> np.ndarray:
         """Open hours from time 0 to `t`."""

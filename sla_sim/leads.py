@@ -166,11 +166,18 @@ def draw_leads(
         rate = scenario.nurture.touches_per_week.sample(
             streams.generator("touches", source.name), n
         )
-        delay, score = time_to_mql(
-            scenario.nurture, threshold, fit, rate, streams.key("touch", source.name), ids
+        # Hand-raisers skip nurture; each other lead's path depends only on its own draws.
+        delay = np.zeros(n)
+        score = HAND_RAISER_SCORE + fit * scenario.nurture.fit_points
+        nurtured = np.flatnonzero(~hand_raiser)
+        delay[nurtured], score[nurtured] = time_to_mql(
+            scenario.nurture,
+            threshold,
+            fit[nurtured],
+            rate[nurtured],
+            streams.key("touch", source.name),
+            nurtured,
         )
-        delay[hand_raiser] = 0.0
-        score[hand_raiser] = HAND_RAISER_SCORE + fit[hand_raiser] * scenario.nurture.fit_points
         parts.append(
             {
                 "source": np.full(n, index),

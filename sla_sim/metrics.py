@@ -48,16 +48,29 @@ class Facts:
         self.columns = replication.log.columns()
         self.counted = self.leads.arrival >= self.warmup
 
+    @cached_property
+    def _counted_rows(self) -> np.ndarray:
+        """A mask of the log rows of leads that arrived after warm-up."""
+        return self.counted[self.columns["lead"]]
+
+    @cached_property
+    def _rows_of(self) -> dict[int, np.ndarray]:
+        """A mask of the log rows of each event kind (a metric asks for the same kinds often)."""
+        event = self.columns["event"]
+        return {int(kind): event == kind for kind in Event}
+
     def _events(self, *kinds: Event, counted_only: bool = True) -> np.ndarray:
         """A mask of the log rows of these events (of leads that arrived after warm-up)."""
-        event = self.columns["event"]
-        mask = np.isin(event, np.array(kinds, dtype=np.int8))
+        mask = self._rows_of[kinds[0]].copy()
+        for kind in kinds[1:]:
+            mask |= self._rows_of[kind]
         if counted_only:
-            mask &= self.counted[self.columns["lead"]]
+            mask &= self._counted_rows
         return mask
 
     def leads_with(self, *kinds: Event) -> int:
-        return len(np.unique(self.columns["lead"][self._events(*kinds)]))
+        """How many distinct leads have one of these events."""
+        return int(np.count_nonzero(np.bincount(self.columns["lead"][self._events(*kinds)])))
 
     def total(self, kind: Event) -> float:
         return float(self.columns["value"][self._events(kind)].sum())
@@ -151,10 +164,15 @@ class Facts:
     def response_stat(self, stat: Callable[[np.ndarray], float]) -> float:
         return float(stat(self.response_hours)) if len(self.response_hours) else float("nan")
 
+    @cached_property
+    def _waiting_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The moments handed-off leads joined and left the first-attempt queue, each sorted."""
+        e = self.episodes
+        return np.sort(e["start"]), np.sort(e["left"])
+
     def waiting_at(self, moments: np.ndarray) -> np.ndarray:
         """How many handed-off leads were waiting for a first attempt at each moment."""
-        e = self.episodes
-        starts, ends = np.sort(e["start"]), np.sort(e["left"])
+        starts, ends = self._waiting_bounds
         return np.searchsorted(starts, moments, side="right") - np.searchsorted(
             ends, moments, side="right"
         )

@@ -14,12 +14,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sla_sim.calendar import Calendar, month_bounds_hours
 from sla_sim.decay import PRESETS, Curve, HalfLife, Table
@@ -30,7 +30,7 @@ from sla_sim.scenario import Response, Scenario
 from sla_sim.streams import Streams
 
 INF = math.inf
-ATTEMPT, CONNECT = Event.ATTEMPT, Event.CONNECT
+HANDOFF, ATTEMPT, CONNECT = Event.HANDOFF, Event.ATTEMPT, Event.CONNECT
 OPPORTUNITY, NOT_QUALIFIED = Event.OPPORTUNITY, Event.NOT_QUALIFIED
 LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt overtakes a waiting one
 CALENDAR_SLACK_DAYS = 400  # business-hour deadlines past the horizon still need open hours
@@ -118,6 +118,30 @@ class LeadDraws:
         return dist.ppf(self.uniform(name, index))
 
 
+class Due(simpy.Event):
+    """Attempt `number` of the lead in row `row` falls due: a Timeout with one callback.
+
+    There is one per attempt, so it is scheduled directly, without Timeout's check of the delay
+    (never negative here) and the separate callback append; the attributes set are those Timeout
+    sets, as SimPy's own Timeout inlines them.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        delay: float,
+        row: int,
+        number: int,
+        callback: Callable[[Due], None],
+    ) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        self.row, self.number = row, number
+        env.schedule(self, NORMAL, delay)
+
+
 class FollowUp:
     """Sales' desk: the queue of due attempts and the reps who work it."""
 
@@ -142,7 +166,9 @@ class FollowUp:
         self.window_hours = sales.follow_up_window_days * 24.0
         self.recycle = sales.on_no_contact == "recycle"
         self.max_recycles = sales.max_recycles if self.recycle else 0
-        self.last_gap = len(self.gaps) - 1
+        last_gap = len(self.gaps) - 1
+        # The gap after attempt n of an episode (the last gap repeats).
+        self.gap_after = [self.gaps[min(n, last_gap)] for n in range(self.min_attempts)]
 
         episodes = 1 + self.max_recycles
         self.width = self.min_attempts * episodes
@@ -150,7 +176,6 @@ class FollowUp:
         draws = LeadDraws(scenario, leads, rows, streams)
         width_index = np.arange(self.width)
         self.lead_of = rows.tolist()
-        self.fit = leads.fit[rows].tolist()
         self.score = leads.score[rows].tolist()
         # Each attempt's connect draw (and each lead's qualify draw) succeeds while the lead is
         # younger than an age found once here, so the loop compares ages instead of decaying.
@@ -196,9 +221,11 @@ class FollowUp:
         self.window_end = [INF] * n
         self.cold_at = [INF] * n
         self.episode = [0] * n
+        # Where the current episode's first attempt sits in the per-attempt lists, for each lead.
+        self.first_attempt = [0] * n
         shared = self.routing == "shared_queue"
         self.per_rep = not shared
-        self.record = log.record
+        self.pack, self.write = log.pack, log.write
         self.queues: list[list[tuple[float, int, int, int]]] = [
             [] for _ in range(1 if shared else self.reps)
         ]
@@ -215,13 +242,15 @@ class FollowUp:
         self.seq = 0
         self.open_until = -INF
         self.open_from = INF
+        self.retry = self._retry  # bound once: one callback per attempt
 
     # -- arrivals at the desk ------------------------------------------------------------------
 
     def hand_off(self, row: int, episode: int) -> None:
         now = self.env.now
-        self.log.add(now, self.lead_of[row], Event.HANDOFF, episode)
+        self.write(self.pack(now, self.lead_of[row], HANDOFF, episode, -1, 0, 0.0))
         self.episode[row] = episode
+        self.first_attempt[row] = row * self.width + episode * self.min_attempts
         self.window_end[row] = now + self.window_hours
         if self.patience is not None:
             self.cold_at[row] = now + self.patience[row * self.episodes + episode]
@@ -244,29 +273,32 @@ class FollowUp:
         return len(self.queues[rep]) + waiting + (len(booked) > waiting)
 
     def _enqueue(self, row: int, number: int) -> None:
+        now = self.env.now
         queue = self.owner[row] if self.per_rep else 0
         heap = self.queues[queue]
         if self.lookahead and not heap:
             # Nobody waits ahead of it (fifo books every attempt at once): straight to the rep
-            # free soonest, without passing through the queue.
-            start, rep = self._slot(queue, self.env.now)
+            # free soonest, without passing through the queue (`_slot`, inlined: once per attempt).
+            free, rep = (self.free_at[queue], queue) if self.per_rep else self.free_heap[0]
+            start = free if free > now else now
+            if not self.open_from <= start < self.open_until:
+                start = self._open_at(start)
             if start < self.horizon:
                 self._serve(rep, row, number, start)
                 return
         priority = self.priority
         if priority == "fifo":
-            key = self.env.now
+            key = now
         elif priority == "newest_first":
-            key = -self.env.now
+            key = -now
         else:
             key = -self.score[row]
         self.seq += 1
         heapq.heappush(heap, (key, self.seq, row, number))
         self._dispatch(queue)
 
-    def _retry(self, event: simpy.Event) -> None:
-        row, number = event.value  # type: ignore[misc]
-        self._enqueue(row, number)
+    def _retry(self, due: Due) -> None:
+        self._enqueue(due.row, due.number)
 
     # -- reps ----------------------------------------------------------------------------------
 
@@ -313,15 +345,49 @@ class FollowUp:
         return start, rep
 
     def _serve(self, rep: int, row: int, number: int, start: float) -> None:
-        """Rep `rep` takes the attempt at `start`, or finds the lead gone and moves on."""
-        if self._still_due(row, number, start):
-            busy_until = self._start(rep, row, number, start)
-            if self.per_rep:
-                self.free_at[rep] = busy_until
-            else:
-                heapq.heapreplace(self.free_heap, (busy_until, rep))
+        """Rep `rep` makes attempt `number` on the lead at `start` (now, or booked for later), logs
+        its outcome and schedules the next attempt of the cadence; or finds the lead gone (cold, or
+        its window passed) and moves on.
+
+        This runs once per attempt, the hottest path of a run: it reads per-attempt lists made in
+        advance and binds attributes to locals rather than calling helpers.
+        """
+        if start > self.window_end[row] or (number == 0 and start > self.cold_at[row]):
+            self._expire(row, number, start)
+            if self.least_loaded:
+                self.booked[rep].append((start, start))
+            return
+        episode = self.episode[row]
+        j = self.first_attempt[row] + number
+        age = start - self.mql_at[row]
+        connected = age < self.connects_until[j]
+        lead = self.lead_of[row]
+        minutes = self.minutes_flat[j]
+        hours = minutes / 60.0
+        write, pack = self.write, self.pack
+        kind = CONNECT if connected else ATTEMPT
+        write(pack(start, lead, kind, episode, rep, number, minutes))
+        if connected:
+            kind = OPPORTUNITY if age < self.qualifies_until[row] else NOT_QUALIFIED
+            write(pack(start, lead, kind, episode, -1, 0, 0.0))
         else:
-            busy_until = start
+            made = number + 1
+            if made >= self.min_attempts:
+                self._no_contact(row, made, start + hours)
+            else:
+                due = start + self.gap_after[number]
+                if not self.open_from <= due < self.open_until:  # else open: skip the lookup
+                    due = self.calendar.next_open(due)
+                if due > self.window_end[row]:
+                    self._no_contact(row, made, start + hours)
+                elif due < self.horizon:
+                    env = self.env
+                    Due(env, due - env.now, row, made, self.retry)
+        busy_until = start + hours / self.share
+        if self.per_rep:
+            self.free_at[rep] = busy_until
+        else:
+            heapq.heapreplace(self.free_heap, (busy_until, rep))
         if self.least_loaded:
             self.booked[rep].append((start, busy_until))
 
@@ -337,40 +403,13 @@ class FollowUp:
             self.wake_time[queue] = INF
         self._dispatch(queue)
 
-    def _still_due(self, row: int, number: int, start: float) -> bool:
-        """False (and the lead's episode closed) when it went cold or its window has passed."""
+    def _expire(self, row: int, number: int, start: float) -> None:
+        """Close the lead's episode found gone at `start`: cold before its first attempt, or past
+        its follow-up window."""
         if number == 0 and start > self.cold_at[row]:
             self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
-            return False
-        if start > self.window_end[row]:
-            self._no_contact(row, number, self.window_end[row])
-            return False
-        return True
-
-    def _start(self, rep: int, row: int, number: int, start: float) -> float:
-        """Make an attempt at `start` (now, or booked for later); returns when the rep is free."""
-        episode = self.episode[row]
-        j = row * self.width + episode * self.min_attempts + number
-        minutes = self.minutes_flat[j]
-        hours = minutes / 60.0
-        age = start - self.mql_at[row]
-        connected = age < self.connects_until[j]
-        lead = self.lead_of[row]
-        record = self.record
-        record((start, lead, CONNECT if connected else ATTEMPT, episode, rep, number, minutes))
-        if connected:
-            qualified = age < self.qualifies_until[row]
-            record((start, lead, OPPORTUNITY if qualified else NOT_QUALIFIED, episode, -1, 0, 0.0))
         else:
-            made = number + 1
-            due = start + self.gaps[number if number < self.last_gap else self.last_gap]
-            if made < self.min_attempts:
-                due = self.calendar.next_open(due)
-            if made >= self.min_attempts or due > self.window_end[row]:
-                self._no_contact(row, made, start + hours)
-            elif due < self.horizon:
-                self.env.timeout(due - self.env.now, (row, made)).callbacks.append(self._retry)
-        return start + hours / self.share
+            self._no_contact(row, number, self.window_end[row])
 
     # -- leaving the desk ----------------------------------------------------------------------
 
@@ -405,13 +444,35 @@ class FollowUp:
                     self._no_contact(row, number, self.window_end[row], schedule=False)
 
 
-def lead_arrivals(
-    env: simpy.Environment, times: list[float], rows: list[int], arrive: Callable[[int, int], None]
-) -> Generator[simpy.Event, Any, None]:
-    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later)."""
-    for moment, row in zip(times, rows, strict=True):
-        yield env.timeout(moment - env.now)
-        arrive(row, 0)
+class LeadArrivals:
+    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later).
+
+    Each lead's arrival is scheduled when the previous one arrives, as a SimPy process yielding
+    timeouts would do (same moments, same order of events), but as a chain of callbacks: there is
+    one per lead, and a process costs a generator resumption on top of each timeout.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        times: list[float],
+        rows: list[int],
+        arrive: Callable[[int, int], None],
+    ) -> None:
+        self.env, self.times, self.rows, self.arrive = env, times, rows, arrive
+        self.next = 0
+        self._schedule()
+
+    def _schedule(self) -> None:
+        i = self.next
+        if i < len(self.times):
+            env = self.env
+            env.timeout(self.times[i] - env.now, self.rows[i]).callbacks.append(self._arrived)
+            self.next = i + 1
+
+    def _arrived(self, event: simpy.Event) -> None:
+        self.arrive(event.value, 0)  # type: ignore[arg-type]
+        self._schedule()
 
 
 def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> None:
@@ -460,7 +521,7 @@ def run_replication(world: World, seed: int, replication: int) -> Replication:
     env = simpy.Environment()
     desk = FollowUp(env, world, leads, rows, streams, log)
     order = np.argsort(times, kind="stable")
-    env.process(lead_arrivals(env, times[order].tolist(), order.tolist(), desk.hand_off))
+    LeadArrivals(env, times[order].tolist(), order.tolist(), desk.hand_off)
     env.run(until=horizon)
     desk.close_books()
     close_deals(world, leads, log, streams)
