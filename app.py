@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
+from html import escape
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -50,8 +52,6 @@ BUNDLED = ROOT / "scenarios"
 MAX_UPLOAD_BYTES = 256 * 1024
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 7
-
-st.set_page_config(page_title="sla_sim: SLA planner", page_icon="📈", layout="wide")
 
 
 # -- shared across sessions: the worker pool and the run cache ----------------------------------
@@ -249,6 +249,7 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
                 max_value=float(term.maximum) if term.maximum is not None else None,
                 value=float(value),
                 step=float(term.step or 1),
+                format="%g",
                 key=key,
                 help=help_text,
             )
@@ -423,6 +424,12 @@ def run(scenarios: list[Scenario], cached_only: bool) -> SimulationResult | None
     return result
 
 
+def show_chart(chart: Any) -> None:
+    """A chart at its own size, its legend and titles added around the plot rather than
+    squeezed into it."""
+    st.altair_chart(chart.properties(autosize=alt.AutoSizeParams(type="pad")), width="content")
+
+
 def _swatch(colour: str) -> str:
     return f"<span style='color:{colour};font-size:1.2em'>■</span>"
 
@@ -436,7 +443,8 @@ def show_results(result: SimulationResult) -> None:
     if not lines:
         st.write("Add a candidate to compare it with the baseline.")
     for name, sentence in lines:
-        st.markdown(f"{_swatch(palette[name])} **{name}**: {sentence}", unsafe_allow_html=True)
+        swatch = _swatch(palette[name])
+        st.markdown(f"{swatch} **{escape(name)}**: {escape(sentence)}", unsafe_allow_html=True)
     for warning in result.warnings:
         st.warning(warning)
     left, right = st.columns(2)
@@ -452,13 +460,15 @@ def show_results(result: SimulationResult) -> None:
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return
-    charts = comparison_charts(result.scenarios, result.summary, series)
-    for i in range(0, len(charts), 2):
+    (title, first), *others = comparison_charts(result.scenarios, result.summary, series)
+    st.markdown(f"**{title}**")
+    show_chart(first)
+    for i in range(0, len(others), 2):
         row = st.columns(2)
-        for column, (title, chart) in zip(row, charts[i : i + 2], strict=False):
+        for column, (title, chart) in zip(row, others[i : i + 2], strict=False):
             with column:
                 st.markdown(f"**{title}**")
-                st.altair_chart(chart, width="content")
+                show_chart(chart)
 
 
 def compare_tab() -> None:
@@ -477,14 +487,17 @@ def compare_tab() -> None:
             st.markdown(f"**{s.name}**: {subject(s, base)}")
         st.dataframe(terms_table(scenarios), width="stretch")
     result = run(scenarios, cached_only=True)
-    clicked = st.button(
+    slot = st.empty()
+    cached = "Already run: these results are cached."
+    clicked = slot.button(
         "Run comparison",
         type="primary",
         disabled=result is not None,
-        help="Already run: these results are cached." if result is not None else None,
+        help=cached if result is not None else None,
     )
     if clicked:
         result = run(scenarios, cached_only=False)
+        slot.button("Run comparison", type="primary", disabled=True, help=cached, key="ran")
     if result is not None:
         state.result = result
         show_results(result)
@@ -603,13 +616,10 @@ def tradeoff_tab() -> None:
             chart = heatmap(table, keys[0], keys[1], metric, titles[keys[0]], titles[keys[1]])
         else:
             chart = sweep_line(table, keys[0], metric, titles[keys[0]])
-        st.altair_chart(chart, width="content")
+        show_chart(chart)
     with right:
         st.markdown("**Deals against response breaches**")
-        st.altair_chart(
-            frontier(cache[key].frontier(), " × ".join(titles.values())),
-            width="content",
-        )
+        show_chart(frontier(cache[key].frontier(), " × ".join(titles.values())))
 
 
 # -- plan backwards ------------------------------------------------------------------------------
@@ -730,6 +740,7 @@ def meeting_tab() -> None:
 
 
 def main() -> None:
+    st.set_page_config(page_title="sla_sim: SLA planner", page_icon="📈", layout="wide")
     start()
     sidebar()
     state = st.session_state
@@ -754,4 +765,5 @@ def main() -> None:
     write_link()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the page as __main__; worker processes import it
+    main()

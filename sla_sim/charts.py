@@ -30,6 +30,7 @@ PALETTE = (
     "#bcbd22",
 )
 WIDTH = 420
+WIDE = 470  # a chart of its own in a half-page column
 HEIGHT = 260
 FUNNEL = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
 
@@ -159,7 +160,7 @@ def response_times(
         )
     )
     return (lines + rules).properties(
-        width=WIDTH + 120, height=HEIGHT, title="Dashed: each candidate's response target"
+        width=WIDE, height=HEIGHT, title="Dashed: each candidate's response target"
     )
 
 
@@ -188,7 +189,7 @@ def funnel(summary: pd.DataFrame, palette: dict[str, str]) -> alt.Chart:
                 alt.Tooltip("mean:Q", title="Mean", format=",.0f"),
             ],
         )
-        .properties(width=WIDTH + 120, height=HEIGHT)
+        .properties(width=WIDE, height=HEIGHT)
     )
 
 
@@ -217,7 +218,7 @@ def backlog(series: pd.DataFrame, palette: dict[str, str], start: dt.date) -> al
             alt.Tooltip("mean:Q", title="Waiting", format=",.1f"),
         ],
     )
-    return (band + line).properties(width=WIDTH + 120, height=HEIGHT)
+    return (band + line).properties(width=WIDE, height=HEIGHT)
 
 
 def utilisation(summary: pd.DataFrame, palette: dict[str, str]) -> alt.LayerChart:
@@ -262,7 +263,7 @@ def mqls_per_month(
         )
     )
     return (line + rule).properties(
-        width=WIDTH + 120, height=HEIGHT, title="Dashed: the monthly MQL commitment"
+        width=WIDE, height=HEIGHT, title="Dashed: the monthly MQL commitment"
     )
 
 
@@ -312,7 +313,7 @@ def heatmap(
         text=alt.Text("mean:Q", format=fmt),
         color=alt.value("white"),
     )
-    return (cells + text).properties(width=WIDTH + 120, height=HEIGHT + 40)
+    return (cells + text).properties(width=WIDE, height=HEIGHT + 40)
 
 
 def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
@@ -342,7 +343,7 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
         )
     )
     line = base.transform_filter("datum.frontier").mark_line(color="#d62728")
-    return (line + dots).properties(width=WIDTH + 120, height=HEIGHT + 40)
+    return (line + dots).properties(width=WIDE, height=HEIGHT + 40)
 
 
 def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.LayerChart:
@@ -363,4 +364,4 @@ def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.La
             alt.Tooltip("ci_high:Q", title="95% to", format=fmt),
         ],
     )
-    return (band + line).properties(width=WIDTH + 120, height=HEIGHT + 40)
+    return (band + line).properties(width=WIDE, height=HEIGHT + 40)

@@ -68,8 +68,8 @@ class LocalExecutor:
     when the caller stops reading) the workers are terminated at once: no half-run chunk lingers."""
 
     def __init__(self, jobs: int | None = None, start_method: str | None = None) -> None:
-        """`start_method` "forkserver" suits a long-lived, threaded host (the app): workers
-        start from a clean process, not a fork of the host's threads."""
+        """`start_method="forkserver"` is for a long-lived server (the app): forked workers
+        would inherit its open connections and hold them open after the server closes them."""
         self.workers = jobs or default_jobs()
         self.start_method = start_method
         self._pool: Pool | None = None

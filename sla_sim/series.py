@@ -19,7 +19,7 @@ RESPONSE_GRID = (0.25, 0.5, 1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 3
 HOURS_PER_WEEK = 168.0
 
 SERIES = {
-    "backlog": "leads waiting for a first attempt, mean over each week (x: week)",
+    "backlog": "leads waiting for a first attempt, mean over each full week (x: week)",
     "handoffs": "MQLs handed off to Sales in each month (x: month, 0 = the first)",
     "response_within": "share of handoffs first attempted within x hours on the SLA clock",
 }
@@ -28,10 +28,10 @@ SERIES = {
 def compute_series(facts: Facts) -> dict[str, np.ndarray]:
     """Every series of one replication, as values at x = 0, 1, 2, ... (weeks, months) or at
     RESPONSE_GRID."""
-    hourly = np.arange(0.5, facts.horizon, 1.0)
+    full_weeks = int(facts.horizon // HOURS_PER_WEEK)  # a last part-week would read as a spike
+    hourly = np.arange(0.5, full_weeks * HOURS_PER_WEEK, 1.0)
     waiting = facts.waiting_at(hourly).astype(float)
-    weeks = (hourly // HOURS_PER_WEEK).astype(int)
-    backlog = np.bincount(weeks, weights=waiting) / np.bincount(weeks)
+    backlog = waiting.reshape(full_weeks, int(HOURS_PER_WEEK)).mean(axis=1)
     e = facts.episodes
     attempted = ~np.isnan(e["attempt"])
     known = e["counted"] & (attempted | (e["deadline"] <= facts.horizon))
