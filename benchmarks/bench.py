@@ -164,6 +164,48 @@ def sweep_speedups(
     return rows
 
 
+def app_comparison(baseline: Scenario, replications: int = 20) -> list[tuple[str, str, str]]:
+    """The app's default comparison (the baseline and its variants) on the app's warm worker
+    pool: time to the first figures, to all of them, and again from the cache; and the same
+    number of candidates when every one changes the simulation (none can share a run)."""
+    from sla_sim.executors import LocalExecutor
+    from sla_sim.planner import RunCache, candidates_of, run_candidates
+
+    scenarios = [c.scenario(baseline) for c in candidates_of(baseline)]
+    distinct = [scenarios[0]] + [
+        scenarios[0].with_overrides({"team.reps": 6 + i}, name=f"{6 + i} reps")
+        for i in range(1, len(scenarios))
+    ]
+    pool = LocalExecutor(os.cpu_count() or 1, start_method="forkserver")
+    run_candidates(distinct[:1], 2, 99, RunCache(), pool)  # warm the workers, as a running app is
+    rows = []
+    for label, candidates in (
+        ("baseline and its variants", scenarios),
+        ("every candidate changes the simulation", distinct),
+    ):
+        cache, first, start = RunCache(), [], time.perf_counter()
+
+        def ready(_: object, first: list[float] = first, start: float = start) -> None:
+            if not first:
+                first.append(time.perf_counter() - start)
+
+        run_candidates(candidates, replications, 7, cache, pool, on_ready=ready)
+        total = time.perf_counter() - start
+        start = time.perf_counter()
+        run_candidates(candidates, replications, 7, cache, pool)
+        cached = time.perf_counter() - start
+        rows.append(
+            (
+                f"App comparison, {len(candidates)} candidates × {replications} replications "
+                f"({label}): first figures / all / cached",
+                f"{first[0]:.1f} s / {total:.1f} s / {cached * 1000:.0f} ms",
+                "",
+            )
+        )
+    pool.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes, fewer repeats")
@@ -194,6 +236,7 @@ def main() -> None:
     simulate(baseline, replications=replications, seed=1, jobs=jobs, variants=False)
     hundred = time.perf_counter() - start
 
+    app_rows = app_comparison(baseline)
     million, peak = peak_memory_million_leads() if not quick else (0, float("nan"))
     sweep_rows = sweep_speedups((5, 2) if quick else (10, 5), 5 if quick else 20)
     load = statistics.fmean(os.getloadavg()) if hasattr(os, "getloadavg") else float("nan")
@@ -220,7 +263,7 @@ def main() -> None:
         rows.append(
             (f"Peak memory, one replication with {million:,} leads", f"{peak:,.0f} MiB", "")
         )
-    rows += sweep_rows
+    rows += app_rows + sweep_rows
     print(f"Machine: {machine()} (load average {load:.2f} at the end)\n")
     print("| measurement | time | rate |\n| --- | ---: | ---: |")
     for row in rows:

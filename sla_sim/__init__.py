@@ -1,6 +1,6 @@
 """sla_sim: a simulator and what-if planner for the Marketing-Sales SLA."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from sla_sim.runner import SimulationResult, simulate
 from sla_sim.scenario import Scenario, ScenarioError, load_scenario

@@ -12,6 +12,7 @@ and deals are closed after the run from the opportunities' own draws.
 from __future__ import annotations
 
 import heapq
+import json
 import math
 from collections import deque
 from collections.abc import Callable
@@ -75,6 +76,34 @@ class Replication:
     replication: int
     leads: Leads
     log: EventLog
+
+    def measured_as(self, world: World) -> Replication:
+        """The same run measured under another scenario that differs only in MEASURED_ONLY
+        keys (the events are the same; the deadlines and commitments they are held to differ)."""
+        return Replication(world, self.replication, self.leads, self.log)
+
+
+# Keys the simulation never reads: they set the deadlines and commitments its events are held
+# to, not the events. Scenarios that differ only in these share one simulation.
+MEASURED_ONLY = (
+    ("scenario", "name"),
+    ("scenario", "description"),
+    ("sla", "sales", "first_response_hours"),
+    ("sla", "sales", "clock"),
+    ("sla", "marketing", "monthly_mql_commitment"),
+    ("sla", "marketing", "acceptance_target"),
+)
+
+
+def simulation_key(scenario: Scenario) -> str:
+    """Equal for scenarios whose simulations are the same event for event."""
+    document = scenario.model_dump(mode="json", by_alias=True)
+    for *tables, key in MEASURED_ONLY:
+        node = document
+        for table in tables:
+            node = node[table]
+        node[key] = None
+    return json.dumps(document, sort_keys=True)
 
 
 def decay_curves(response: Response) -> tuple[Curve, Curve]:

@@ -7,6 +7,7 @@ numbers (common random numbers).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ import pandas as pd
 
 from sla_sim.executors import Executor, LocalExecutor, default_jobs
 from sla_sim.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_metrics
-from sla_sim.model import Replication, World, build_world, run_replication
+from sla_sim.model import Replication, World, build_world, run_replication, simulation_key
 from sla_sim.records import Event
 from sla_sim.scenario import Scenario, scenario_warnings
-from sla_sim.series import compute_series, series_rows
+from sla_sim.series import compute_series, series_frame
 from sla_sim.summary import summarise
 
 Progress = Callable[[int, int], None]
@@ -51,7 +52,7 @@ class SimulationResult:
         return {k: float(values[k]) for k in ("mean", "std", "ci_low", "ci_high", "n")}
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _world(scenario_json: str) -> World:
     return build_world(Scenario.model_validate_json(scenario_json))
 
@@ -97,17 +98,20 @@ def _values(replication: Replication) -> tuple[dict[str, float], dict[str, np.nd
 
 
 def run_chunk(
-    scenario_json: str, seed: int, replications: Sequence[int], with_log: bool
+    scenarios_json: str, seed: int, replications: Sequence[int], with_log: bool
 ) -> list[tuple[int, dict[str, float], dict[str, Any]]]:
-    """Run some replications of one scenario (the unit of work of a worker): per replication its
-    metrics, and its series and (if asked) event log."""
-    world = _world(scenario_json)
+    """Run some replications of a group of scenarios that share one simulation (the unit of
+    work of a worker): per replication and scenario of the group, its metrics, and its series
+    and (if asked) event log. `scenarios_json` is a JSON list of the scenarios' JSON."""
+    worlds = [_world(text) for text in json.loads(scenarios_json)]
     out = []
     for r in replications:
-        replication = run_replication(world, seed, r)
-        values, series = _values(replication)
-        log = event_frame(replication, world.scenario.name) if with_log else None
-        out.append((r, values, {"series": series, "log": log}))
+        run = run_replication(worlds[0], seed, r)
+        for member, world in enumerate(worlds):
+            replication = run.measured_as(world)
+            values, series = _values(replication)
+            log = event_frame(replication, world.scenario.name) if with_log else None
+            out.append((r, values, {"series": series, "log": log, "member": member}))
     return out
 
 
@@ -188,24 +192,33 @@ def simulate(
     own = executor is None
     runner: Executor = executor if executor is not None else LocalExecutor(jobs or default_jobs())
     numbers = range(first_replication, first_replication + replications)
+    # Scenarios that differ only in what is measured (a response target, say) share a simulation.
+    groups: dict[str, list[int]] = {}
+    for index, s in enumerate(scenarios):
+        groups.setdefault(simulation_key(s), []).append(index)
+    members = list(groups.values())
     tasks = [
-        (index, s.canonical_json(), chunk)
-        for index, s in enumerate(scenarios)
+        (group, json.dumps([scenarios[i].canonical_json() for i in indices]), chunk)
+        for group, indices in enumerate(members)
         for chunk in _chunks(numbers, runner.workers)
     ]
     results: dict[tuple[int, int], tuple[dict[str, float], dict[str, Any]]] = {}
     finished = [0] * len(scenarios)
     total, done = len(scenarios) * replications, 0
     try:
-        for index, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
+        for group, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
             for r, values, extras in chunk_result:
+                index = members[group][extras["member"]]
                 results[(index, r)] = (values, extras)
+                finished[index] += 1
             done += len(chunk_result)
-            finished[index] += len(chunk_result)
             if progress:
                 progress(done, total)
-            if on_scenario_done and finished[index] == replications:
-                on_scenario_done(index, _rows(scenarios[index], index, numbers, results))
+            if on_scenario_done:
+                for index in members[group]:
+                    if finished[index] == replications:
+                        finished[index] += 1  # reported once
+                        on_scenario_done(index, _rows(scenarios[index], index, numbers, results))
     finally:
         if own:
             runner.close()
@@ -217,13 +230,12 @@ def simulate(
         if event_log
         else None
     )
-    series = pd.concat(
+    series = series_frame(
         [
-            series_rows(s.name, r, results[(i, r)][1]["series"])
+            (s.name, r, results[(i, r)][1]["series"])
             for i, s in enumerate(scenarios)
             for r in numbers
-        ],
-        ignore_index=True,
+        ]
     )
     return result_from(scenarios, seed, per_replication, events, series)
 

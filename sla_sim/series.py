@@ -56,21 +56,29 @@ def series_x(name: str, length: int) -> np.ndarray:
     )
 
 
-def series_rows(scenario: str, replication: int, series: dict[str, np.ndarray]) -> pd.DataFrame:
-    """One replication's series as tidy rows: scenario, replication, series, x, value."""
-    frames = [
-        pd.DataFrame(
-            {
-                "scenario": scenario,
-                "replication": replication,
-                "series": name,
-                "x": series_x(name, len(values)),
-                "value": values,
-            }
-        )
-        for name, values in series.items()
-    ]
-    return pd.concat(frames, ignore_index=True)
+def series_frame(items: list[tuple[str, int, dict[str, np.ndarray]]]) -> pd.DataFrame:
+    """Replications' series as tidy rows: scenario, replication, series, x, value; `items` are
+    (scenario, replication, series) of each replication."""
+    scenario, replication, name, x, value = [], [], [], [], []
+    for scenario_name, r, series in items:
+        for key, values in series.items():
+            n = len(values)
+            scenario.append(np.full(n, scenario_name, dtype=object))
+            replication.append(np.full(n, r))
+            name.append(np.full(n, key, dtype=object))
+            x.append(series_x(key, n))
+            value.append(np.asarray(values, dtype=float))
+    if not items:
+        return pd.DataFrame(columns=["scenario", "replication", "series", "x", "value"])
+    return pd.DataFrame(
+        {
+            "scenario": np.concatenate(scenario),
+            "replication": np.concatenate(replication),
+            "series": np.concatenate(name),
+            "x": np.concatenate(x).astype(float),
+            "value": np.concatenate(value),
+        }
+    )
 
 
 def summarise_series(rows: pd.DataFrame) -> pd.DataFrame:

@@ -117,3 +117,42 @@ def test_an_unstable_team_is_reported(quarter: Scenario) -> None:
     result = simulate(swamped, replications=2, seed=1, variants=False)
     assert any("grows without bound" in w for w in result.warnings)
     assert not simulate(quarter, replications=2, seed=1, variants=False).warnings
+
+
+MEASURED = {
+    "scenario.name": "Measured otherwise",
+    "scenario.description": "another description",
+    "sla.sales.first_response_hours": 1,
+    "sla.sales.clock": "calendar",
+    "sla.marketing.monthly_mql_commitment": 999,
+    "sla.marketing.acceptance_target": 0.3,
+}
+
+
+def test_the_measured_only_keys_leave_the_simulation_event_for_event(quarter: Scenario) -> None:
+    """The guard of sharing simulations: if the model ever reads one of these keys, this fails."""
+    from sla_sim.model import MEASURED_ONLY, build_world, run_replication, simulation_key
+
+    base = quarter.expand()[0]
+    assert {".".join(k) for k in MEASURED_ONLY} == set(MEASURED)
+    for key, value in MEASURED.items():
+        other = base.with_overrides({key: value})
+        assert simulation_key(other) == simulation_key(base), key
+        a = run_replication(build_world(base), 4, 1).log.columns()
+        b = run_replication(build_world(other), 4, 1).log.columns()
+        for column in a:
+            assert np.array_equal(a[column], b[column]), f"{key} changed {column}"
+    assert simulation_key(base.with_overrides({"team.reps": 9})) != simulation_key(base)
+
+
+def test_scenarios_sharing_a_simulation_give_what_each_gives_alone(quarter: Scenario) -> None:
+    base = quarter.expand()[0]
+    other = base.with_overrides({k: v for k, v in MEASURED.items() if k != "scenario.name"})
+    other = other.with_overrides({}, name="Measured otherwise")
+    together = simulate([base, other], 3, seed=8, variants=False)
+    alone = simulate(other, 3, seed=8, variants=False)
+    rows = together.per_replication[together.per_replication.scenario == "Measured otherwise"]
+    pd.testing.assert_frame_equal(rows.reset_index(drop=True), alone.per_replication)
+    a = together.metric(base.name, "response_breach_rate")["mean"]
+    b = together.metric("Measured otherwise", "response_breach_rate")["mean"]
+    assert a != b, "measured against other deadlines"
