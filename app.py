@@ -590,7 +590,8 @@ def tradeoff_tab() -> None:
     st.caption(f"{points} points × {replications} replications")
     key = json.dumps([scenario.canonical_json(), axes, replications, int(state.seed)])
     cache = sweep_cache()
-    if st.button("Run the sweep", type="primary", disabled=key in cache):
+    slot = st.empty()
+    if slot.button("Run the sweep", type="primary", disabled=key in cache):
         bar = st.progress(0.0, text="Starting")
         try:
             cache[key] = run_sweep(
@@ -605,6 +606,7 @@ def tradeoff_tab() -> None:
             for problem in error.problems:
                 st.error(problem)
         bar.empty()
+        slot.button("Run the sweep", type="primary", disabled=True, key="swept")
     if key not in cache:
         return
     table = cache[key].table

@@ -293,9 +293,11 @@ def heatmap(
     table: pd.DataFrame, x: str, y: str, metric: str, x_title: str, y_title: str
 ) -> alt.LayerChart:
     """The mean of `metric` at each point of a two-term sweep."""
-    rows = table[table.metric == metric]
+    # The sweep's columns are dotted keys, which Vega-Lite would read as nested fields.
+    rows = table[table.metric == metric].rename(columns={x: "x_value", y: "y_value"})
     label = BY_KEY[metric].label
     fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    x, y = "x_value", "y_value"
     base = alt.Chart(rows).encode(
         x=alt.X(f"{x}:O", title=x_title), y=alt.Y(f"{y}:O", title=y_title, sort="descending")
     )
@@ -348,9 +350,10 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
 
 def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.LayerChart:
     """The mean of `metric` with its 95% interval at each value of a one-term sweep."""
-    rows = table[table.metric == metric]
+    rows = table[table.metric == metric].rename(columns={x: "x_value"})
     label = BY_KEY[metric].label
     fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    x = "x_value"  # not the dotted key: Vega-Lite would read it as a nested field
     base = alt.Chart(rows).encode(x=alt.X(f"{x}:Q", title=x_title))
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("ci_low:Q", title=label, axis=alt.Axis(format=fmt)), y2="ci_high:Q"
