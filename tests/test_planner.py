@@ -3,6 +3,8 @@ the link, the chart series, and a candidate written back as a commented scenario
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,3 +167,29 @@ def test_series_summaries_hold_the_mean_and_interval_of_each_point(baseline) -> 
     assert point["mean"] == pytest.approx(values.mean())
     assert point["n"] == 4
     assert point["ci_low"] < point["mean"] < point["ci_high"]
+
+
+def test_a_sweep_gives_a_frontier_and_charts_that_read_its_values(baseline) -> None:  # type: ignore[no-untyped-def]
+    from sla_sim.charts import frontier, heatmap, sweep_line
+    from sla_sim.sweep import run_sweep
+
+    axes = {"team.reps": [3, 8], "sla.sales.first_response_hours": [1, 24]}
+    swept = run_sweep(baseline.expand()[0], axes, 2, seed=4, jobs=1)
+    points = swept.frontier()
+    assert len(points) == 4
+    assert points.frontier.any()
+    for row in points.itertuples():
+        beaten = (
+            (points.deals >= row.deals)
+            & (points.breach <= row.breach)
+            & ((points.deals > row.deals) | (points.breach < row.breach))
+        ).any()
+        assert row.frontier == (not beaten)
+    spec = heatmap(swept.table, *axes, "closed_deals", "Reps", "Response").to_dict()
+    fields = json.dumps(spec["layer"][0]["encoding"])
+    assert "team.reps" not in fields, "a dotted field name reads as a nested field"
+    values = spec["datasets"][next(iter(spec["datasets"]))]
+    assert {v["x_value"] for v in values} == {3, 8}
+    line = sweep_line(swept.table, "team.reps", "closed_deals", "Reps").to_dict()
+    assert "team.reps" not in json.dumps(line["layer"][0]["encoding"])
+    frontier(points, "Reps × response").to_dict()
