@@ -45,7 +45,7 @@ from sla_sim.scenario import Scenario, ScenarioError, load_scenario, parse_scena
 from sla_sim.scenario_file import scenario_notes, scenario_toml
 from sla_sim.series import summarise_series
 from sla_sim.sweep import run_sweep
-from sla_sim.terms import GROUPS, Term, all_terms, term_value
+from sla_sim.terms import GROUPS, Term, all_terms, in_words, term_value
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED = ROOT / "scenarios"
@@ -446,7 +446,7 @@ def show_results(result: SimulationResult) -> None:
         swatch = _swatch(palette[name])
         st.markdown(f"{swatch} **{escape(name)}**: {escape(sentence)}", unsafe_allow_html=True)
     for warning in result.warnings:
-        st.warning(warning)
+        st.warning(in_words(warning, result.scenarios[0]))
     left, right = st.columns(2)
     with left:
         st.subheader("Key metrics")

@@ -21,7 +21,7 @@ from sla_sim.runner import SimulationResult
 from sla_sim.scenario import Scenario
 from sla_sim.scenario_file import scenario_notes
 from sla_sim.series import summarise_series
-from sla_sim.terms import all_terms, term_value
+from sla_sim.terms import all_terms, in_words, term_value
 
 KEY_METRICS = [
     "closed_deals",
@@ -161,6 +161,6 @@ def content(
         terms_table=terms_table(ordered),
         charts=comparison_charts(ordered, result.summary, series),
         assumptions=assumptions(baseline),
-        warnings=list(result.warnings),
+        warnings=[in_words(w, baseline) for w in result.warnings],
         colors=colours([s.name for s in ordered]),
     )

@@ -1,7 +1,7 @@
 """The event log of one replication: what happened to each lead, appended during the run.
 
-The log is the truth every metric is computed from. It is kept as rows of packed doubles (compact even
-for a million leads) and read back as numpy columns.
+The log is the truth every metric is computed from. It is kept as packed rows of 32 bytes (compact
+even for a million leads) and read back as numpy columns.
 """
 
 from __future__ import annotations
@@ -31,15 +31,28 @@ class Event(IntEnum):
 
 
 FIELDS = ("time", "lead", "event", "episode", "rep", "number", "value")
-ROW = struct.Struct(f"={len(FIELDS)}d")  # one row as native doubles
+# One row: time (double), lead (int64), event and episode (int8), rep (int32), attempt (int16),
+# value (double), native byte order, no padding; the same layout as a numpy record.
+ROW = struct.Struct("=dqbbihd")
+RECORD = np.dtype(
+    [
+        ("time", "=f8"),
+        ("lead", "=i8"),
+        ("event", "=i1"),
+        ("episode", "=i1"),
+        ("rep", "=i4"),
+        ("number", "=i2"),
+        ("value", "=f8"),
+    ]
+)
 
 
 class EventLog:
     """Append-only rows of (time in hours, lead, event, episode, rep or -1, number, value).
 
-    Rows are kept flat as packed doubles in one bytearray: 56 bytes per event. In the hot loop the
-    model writes rows as `write(pack(time, lead, event, ...))`, which is about twice as fast as
-    extending an `array("d")` with a tuple.
+    Rows are kept packed in one bytearray: 32 bytes per event. In the hot loop the model writes
+    rows as `write(pack(time, lead, event, ...))`, which is about twice as fast as extending an
+    `array` with a tuple.
     """
 
     def __init__(self) -> None:
@@ -63,17 +76,8 @@ class EventLog:
         """The log as numpy columns (copies: the log can still grow afterwards)."""
         # A view of the bytes; every column below is a copy, so the view is gone on return and
         # the bytearray may grow again.
-        table = np.frombuffer(self._data, dtype=np.float64).reshape(-1, len(FIELDS))
-        integer = {
-            "lead": np.int64,
-            "event": np.int8,
-            "episode": np.int8,
-            "rep": np.int16,
-            "number": np.int16,
-        }
-        return {
-            name: table[:, i].astype(integer.get(name, np.float64)) for i, name in enumerate(FIELDS)
-        }
+        table = np.frombuffer(self._data, dtype=RECORD)
+        return {name: table[name].copy() for name in FIELDS}
 
     def __len__(self) -> int:
         return len(self._data) // ROW.size

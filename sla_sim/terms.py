@@ -294,3 +294,11 @@ def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, An
         if value != term_value(baseline, term.key):
             out.append((term, value))
     return out
+
+
+def in_words(text: str, scenario: Scenario) -> str:
+    """A message with the dotted keys of known terms replaced by their labels, for a leader
+    ("sla.sales.first_response_hours = 2" reads "First response within = 2")."""
+    for term in sorted(all_terms(scenario), key=lambda t: -len(t.key)):
+        text = text.replace(term.key, term.label)
+    return text

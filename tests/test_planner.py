@@ -193,3 +193,14 @@ def test_a_sweep_gives_a_frontier_and_charts_that_read_its_values(baseline) -> N
     line = sweep_line(swept.table, "team.reps", "closed_deals", "Reps").to_dict()
     assert "team.reps" not in json.dumps(line["layer"][0]["encoding"])
     frontier(points, "Reps × response").to_dict()
+
+
+def test_messages_for_a_leader_name_terms_not_dotted_keys(baseline) -> None:  # type: ignore[no-untyped-def]
+    from sla_sim.terms import in_words
+
+    text = (
+        "Baseline: sla.sales.first_response_hours = 2 and team.reps = 3; sources.1.leads_per_month"
+    )
+    assert in_words(text, baseline) == (
+        "Baseline: First response within = 2 and Reps = 3; Content downloads: leads per month"
+    )
