@@ -106,7 +106,10 @@ s = load_scenario({str(ROOT / "scenarios" / "baseline.toml")!r}).with_overrides(
     {{"sources.0.leads_per_month": 3000, "sources.1.leads_per_month": 45000, "team.reps": 300}})
 r = run_replication(build_world(s), 1, 0)
 m = compute_metrics(r)
-print(len(r.leads), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: ru_maxrss keeps the parent's peak across fork and exec.
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+peak = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(r.leads), peak / 1024)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
@@ -124,9 +127,11 @@ def sweep_speedups(
 
     baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
     reps_values, hour_values = points_per_axis
+    # Both keys change the simulation, so every point is its own run (a response target would
+    # share the runs of its row: see "Scenarios that differ only in what is measured").
     axes = {
         "team.reps": list(range(4, 4 + reps_values)),
-        "sla.sales.first_response_hours": [1, 4, 8, 24, 48, 72][:hour_values],
+        "team.prospecting_share": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8][:hour_values],
     }
     points = reps_values * hour_values
 
