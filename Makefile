@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run table test lint bench validate clean
+.PHONY: run table test lint bench validate screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sla_sim needs Python 3.11 or newer"'
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+screenshot: $(STAMP)
+	SLA_SIM_SCREENSHOT=1 SLA_SIM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/test_e2e.py
 
 validate: $(STAMP)
 	$(BIN)/python scripts/validate.py --readme README.md
