@@ -204,3 +204,21 @@ def test_messages_for_a_leader_name_terms_not_dotted_keys(baseline) -> None:  # 
     assert in_words(text, baseline) == (
         "Baseline: First response within = 2 and Reps = 3; Content downloads: leads per month"
     )
+
+
+def test_the_first_candidates_figures_come_before_the_last_candidate_finishes(baseline) -> None:  # type: ignore[no-untyped-def]
+    scenarios = [
+        baseline.expand()[0],
+        baseline.expand()[0].with_overrides({"team.reps": 9}, name="Nine"),
+    ]
+    seen: list[list[str]] = []
+    final = run_candidates(
+        scenarios,
+        2,
+        6,
+        RunCache(),
+        InlineExecutor(),
+        on_ready=lambda r: seen.append(r.scenario_names),
+    )
+    assert seen[0] == [scenarios[0].name], "the baseline's figures first, on their own"
+    assert seen[-1] == final.scenario_names
