@@ -146,21 +146,30 @@ def response_times(
             ],
         )
     )
-    marks = pd.DataFrame({"scenario": list(targets), "target": list(targets.values())})
-    rules = (
+    rules = _marks(targets, palette, "x", "SLA target (h)", log=True)
+    return (lines + rules).properties(
+        width=WIDE, height=HEIGHT, title="Dashed: each candidate's response target"
+    )
+
+
+def _marks(
+    values: dict[str, float], palette: dict[str, str], axis: str, title: str, log: bool = False
+) -> alt.Chart:
+    """A dashed rule per candidate at its own value (a target, a commitment), in its colour."""
+    marks = pd.DataFrame({"scenario": list(values), "value": list(values.values())})
+    scale = alt.Scale(type="log") if log else alt.Scale()
+    position = alt.X("value:Q", scale=scale) if axis == "x" else alt.Y("value:Q", scale=scale)
+    return (
         alt.Chart(marks)
         .mark_rule(strokeDash=[6, 4], strokeWidth=2)
         .encode(
-            x=alt.X("target:Q", scale=alt.Scale(type="log")),
+            position,
             color=_colour(palette),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Candidate"),
-                alt.Tooltip("target:Q", title="SLA target (h)"),
+                alt.Tooltip("value:Q", title=title, format=",.4g"),
             ],
         )
-    )
-    return (lines + rules).properties(
-        width=WIDE, height=HEIGHT, title="Dashed: each candidate's response target"
     )
 
 
@@ -249,19 +258,7 @@ def mqls_per_month(
             ],
         )
     )
-    marks = pd.DataFrame({"scenario": list(commitments), "commitment": list(commitments.values())})
-    rule = (
-        alt.Chart(marks)
-        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
-        .encode(
-            y="commitment:Q",
-            color=_colour(palette),
-            tooltip=[
-                alt.Tooltip("scenario:N", title="Candidate"),
-                alt.Tooltip("commitment:Q", title="Commitment", format=",.0f"),
-            ],
-        )
-    )
+    rule = _marks(commitments, palette, "y", "Commitment")
     return (line + rule).properties(
         width=WIDE, height=HEIGHT, title="Dashed: the monthly MQL commitment"
     )
