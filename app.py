@@ -44,7 +44,7 @@ from sla_sim.runner import SimulationResult
 from sla_sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario_text
 from sla_sim.scenario_file import scenario_notes, scenario_toml
 from sla_sim.series import summarise_series
-from sla_sim.sweep import run_sweep
+from sla_sim.sweep import parse_values, run_sweep
 from sla_sim.terms import GROUPS, Term, all_terms, in_words, term_value
 
 ROOT = Path(__file__).resolve().parent
@@ -229,27 +229,17 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
     origin = f"Baseline: {term.show(default)}" + (f". Source: {note}." if note else ".")
     help_text = f"{term.help}\n\n{origin}"
     label = _label(term)
-    if term.kind == "int":
-        return int(
+    if term.kind in ("int", "number"):
+        whole = term.kind == "int"
+        cast = int if whole else float
+        return cast(
             st.number_input(
                 label,
-                min_value=int(term.minimum) if term.minimum is not None else None,
-                max_value=int(term.maximum) if term.maximum is not None else None,
-                value=int(value),
-                step=1,
-                key=key,
-                help=help_text,
-            )
-        )
-    if term.kind == "number":
-        return float(
-            st.number_input(
-                label,
-                min_value=float(term.minimum) if term.minimum is not None else None,
-                max_value=float(term.maximum) if term.maximum is not None else None,
-                value=float(value),
-                step=float(term.step or 1),
-                format="%g",
+                min_value=cast(term.minimum) if term.minimum is not None else None,
+                max_value=cast(term.maximum) if term.maximum is not None else None,
+                value=cast(value),
+                step=1 if whole else float(term.step or 1),
+                format="%d" if whole else "%g",
                 key=key,
                 help=help_text,
             )
@@ -390,6 +380,7 @@ def _free_name(names: list[str]) -> str:
 
 
 def scenarios_now() -> list[Scenario] | None:
+    """The candidates as scenarios (None, with the problems shown, if one is not valid)."""
     try:
         return [c.scenario(st.session_state.base) for c in candidates()]
     except ScenarioError as error:
@@ -471,7 +462,7 @@ def show_results(result: SimulationResult) -> None:
                 show_chart(chart)
 
 
-def compare_tab() -> None:
+def compare_tab() -> list[Scenario] | None:
     state = st.session_state
     st.markdown(
         "Edit the terms of each candidate, then run. Every candidate sees the same simulated "
@@ -480,7 +471,7 @@ def compare_tab() -> None:
     editor()
     scenarios = scenarios_now()
     if scenarios is None:
-        return
+        return None
     with st.expander("What each candidate changes"):
         base = scenarios[0]
         for s in scenarios[1:]:
@@ -504,6 +495,7 @@ def compare_tab() -> None:
     elif "result" in state:
         st.info("The terms changed since the results below: run the comparison again.")
         show_results(state.result)
+    return scenarios
 
 
 # -- trade-off -----------------------------------------------------------------------------------
@@ -522,22 +514,24 @@ def _default_values(term: Term, value: Any) -> str:
 
 
 def _values(term: Term, text: str) -> list[Any]:
-    numbers = [float(p) for p in text.replace(";", ",").split(",") if p.strip()]
+    """The values typed for a swept term, as `sla-sim sweep --set` reads them (`4, 6, 8` or
+    `LO:HI[:STEP]`); shares are typed in percent."""
+    values = parse_values(text)
+    if not values or not all(isinstance(v, int | float) for v in values):
+        raise ValueError(f"{text!r}: give numbers separated by commas, or LO:HI[:STEP]")
     if term.kind == "share":
-        return [round(v / 100, 4) for v in numbers]
-    if term.kind == "int":
-        return [int(v) for v in numbers]
-    return numbers
+        return [round(v / 100, 4) for v in values]
+    return [int(v) for v in values] if term.kind == "int" else [float(v) for v in values]
 
 
 def _show_progress(bar: Any, done: int, total: int) -> None:
     bar.progress(done / total, text=f"{done} of {total} replications")
 
 
-def tradeoff_tab() -> None:
+def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
     state = st.session_state
-    scenarios = scenarios_now()
     if scenarios is None:
+        st.info("Fix the candidates' terms first (see Compare candidates).")
         return
     st.markdown(
         "Sweep one or two terms of a candidate and see a metric at every combination, and which "
@@ -580,8 +574,8 @@ def tradeoff_tab() -> None:
             try:
                 axes[term.key] = _values(term, text)
                 titles[term.key] = _label(term)
-            except ValueError:
-                st.error(f"{term.label}: give numbers separated by commas")
+            except ValueError as error:
+                st.error(f"{term.label}: {error}")
     if len(axes) == 0:
         return
     points = 1
@@ -627,10 +621,10 @@ def tradeoff_tab() -> None:
 # -- plan backwards ------------------------------------------------------------------------------
 
 
-def plan_tab() -> None:
+def plan_tab(scenarios: list[Scenario] | None) -> None:
     state = st.session_state
-    scenarios = scenarios_now()
     if scenarios is None:
+        st.info("Fix the candidates' terms first (see Compare candidates).")
         return
     st.markdown(
         "How many leads does a target take? The arithmetic divides by today's stage rates; the "
@@ -757,11 +751,11 @@ def main() -> None:
         ["Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
     )
     with compare_view:
-        compare_tab()
+        scenarios = compare_tab()  # after the editor: the candidates as they now are
     with tradeoff_view:
-        tradeoff_tab()
+        tradeoff_tab(scenarios)
     with plan_view:
-        plan_tab()
+        plan_tab(scenarios)
     with meeting_view:
         meeting_tab()
     write_link()

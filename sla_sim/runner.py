@@ -216,8 +216,7 @@ def simulate(
                 progress(done, total)
             if on_scenario_done:
                 for index in members[group]:
-                    if finished[index] == replications:
-                        finished[index] += 1  # reported once
+                    if finished[index] == replications:  # the group's last chunk: once
                         on_scenario_done(index, _rows(scenarios[index], index, numbers, results))
     finally:
         if own:

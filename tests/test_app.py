@@ -144,3 +144,17 @@ def test_the_meeting_pack_offers_every_download_after_a_run() -> None:
     text = " ".join(m.value for m in at.markdown)
     for heading in ("**Report**", "**Results as CSV**", "**A candidate's scenario file**"):
         assert heading in text, heading
+
+
+def test_a_trade_off_sweep_reads_ranges_and_draws_its_charts() -> None:
+    at = fresh()
+    by_label(at.number_input, "Replications").set_value(2).run()
+    by_label(at.selectbox, "Second term").set_value("(none)").run()
+    by_label(at.text_input, "Values of Reps").set_value("4:5").run()
+    assert any("2 points × 2 replications" in c.value for c in at.caption)
+    by_label(at.button, "Run the sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Deals against response breaches**" in text
+    by_label(at.text_input, "Values of Reps").set_value("4, many").run()
+    assert any("Reps:" in e.value for e in at.error), "a bad value is named, nothing breaks"
