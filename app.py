@@ -59,7 +59,10 @@ DEFAULT_SEED = 7
 
 @st.cache_resource
 def executor() -> LocalExecutor:
-    return LocalExecutor(default_jobs(), start_method="forkserver")
+    pool = LocalExecutor(default_jobs(), start_method="forkserver")
+    if pool.workers > 1:
+        pool.start()  # the workers start while the page is read, not when Run is clicked
+    return pool
 
 
 @st.cache_resource
@@ -737,6 +740,7 @@ def meeting_tab() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="sla_sim: SLA planner", page_icon="📈", layout="wide")
+    executor()
     start()
     sidebar()
     state = st.session_state

@@ -43,9 +43,13 @@ def probability_better(differences: np.ndarray, better: str) -> float:
     return float(stats.t.cdf(sign * mean / se, len(d) - 1))
 
 
-def _paired(result: SimulationResult, a: str, b: str, metric: str) -> np.ndarray:
-    table = result.per_replication.pivot(index="replication", columns="scenario", values=metric)
-    return (table[b] - table[a]).to_numpy(dtype=float)
+def _by_replication(result: SimulationResult, metrics: list[str]) -> pd.DataFrame:
+    """One row per replication, columns (metric, scenario): paired values side by side."""
+    return result.per_replication.pivot(index="replication", columns="scenario", values=metrics)
+
+
+def _paired(table: pd.DataFrame, a: str, b: str, metric: str) -> np.ndarray:
+    return (table[(metric, b)] - table[(metric, a)]).to_numpy(dtype=float)
 
 
 @dataclass
@@ -70,12 +74,13 @@ def compare(
     keys = metrics or METRIC_KEYS
     table = result.per_replication.groupby("scenario")[keys].mean()
     means = {str(n): {k: float(v) for k, v in row.items()} for n, row in table.iterrows()}
+    paired = _by_replication(result, keys)
     rows = []
     for name in names:
         if name == baseline:
             continue
         for key in keys:
-            d = _paired(result, baseline, name, key)
+            d = _paired(paired, baseline, name, key)
             low, high = paired_interval(d)
             rows.append(
                 {
@@ -109,6 +114,7 @@ def compare_with_best(result: SimulationResult, metrics: list[str]) -> pd.DataFr
         return pd.DataFrame(rows)
     level = 1 - (1 - CONFIDENCE) / (len(names) - 1)
     means = result.per_replication.groupby("scenario")[metrics].mean()
+    paired = _by_replication(result, metrics)
     for key in metrics:
         better = BY_KEY[key].better
         if better == "neither" or means[key].isna().all():
@@ -118,7 +124,7 @@ def compare_with_best(result: SimulationResult, metrics: list[str]) -> pd.DataFr
         for name in names:
             if name == best:
                 continue
-            low, high = paired_interval(_paired(result, best, name, key), level)
+            low, high = paired_interval(_paired(paired, best, name, key), level)
             rows.append(
                 {
                     "metric": key,

@@ -80,18 +80,24 @@ class LocalExecutor:
         if self.workers == 1:
             yield from InlineExecutor().run(work, tasks, seed, option)
             return
+        pool = self.start()
+        jobs = [(work, text, seed, chunk, option, index) for index, text, chunk in tasks]
+        try:
+            yield from pool.imap_unordered(_apply, jobs)
+        except BaseException:
+            pool.terminate()
+            pool.join()
+            self._pool = None
+            raise
+
+    def start(self) -> Pool:
+        """Start the workers now (they also start on the first run): a server calls this when
+        it starts, so the workers are ready by the time someone clicks Run."""
         if self._pool is None:
             self._pool = multiprocessing.get_context(self.start_method).Pool(
                 self.workers, initializer=_ignore_interrupt
             )
-        jobs = [(work, text, seed, chunk, option, index) for index, text, chunk in tasks]
-        try:
-            yield from self._pool.imap_unordered(_apply, jobs)
-        except BaseException:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-            raise
+        return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
