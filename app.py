@@ -3,8 +3,8 @@ the planning meeting.
 
     make run            # http://localhost:8501
 
-Front end only: the terms come from `sla_sim.terms`, runs from `sla_sim.planner` (the same
-`simulate` as the CLI), charts from `sla_sim.charts`, the report from `sla_sim.meeting`.
+Front end only: the terms come from `sla_sim.present.terms`, runs from `sla_sim.app.state` (the same
+`simulate` as the CLI), charts from `sla_sim.present.charts`, the report from `sla_sim.present.pack`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from sla_sim import __version__
-from sla_sim.charts import colours, comparison_charts, frontier, heatmap, sweep_line
-from sla_sim.compare import compare
-from sla_sim.executors import LocalExecutor, default_jobs
-from sla_sim.funnel import plan as plan_funnel
-from sla_sim.headlines import headlines, subject
-from sla_sim.meeting import content, difference_table, summary_table, terms_table
-from sla_sim.metrics import BY_KEY, METRICS
-from sla_sim.planner import (
+from sla_sim.analysis.metrics import BY_KEY, METRICS
+from sla_sim.analysis.series import summarise_series
+from sla_sim.app.state import (
     MAX_CANDIDATES,
     Candidate,
     RunCache,
@@ -38,14 +33,19 @@ from sla_sim.planner import (
     encode_state,
     run_candidates,
 )
-from sla_sim.report import render_html, write_pptx
-from sla_sim.results import scenario_file_name
-from sla_sim.runner import SimulationResult
-from sla_sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario_text
-from sla_sim.scenario_file import scenario_notes, scenario_toml
-from sla_sim.series import summarise_series
-from sla_sim.sweep import parse_values, run_sweep
-from sla_sim.terms import GROUPS, Term, all_terms, in_words, term_value
+from sla_sim.experiments.compare import compare
+from sla_sim.experiments.executors import LocalExecutor, default_jobs
+from sla_sim.experiments.funnel import plan as plan_funnel
+from sla_sim.experiments.result_files import scenario_file_name
+from sla_sim.experiments.runner import SimulationResult
+from sla_sim.experiments.sweep import parse_values, run_sweep
+from sla_sim.present.charts import colours, comparison_charts, frontier, heatmap, sweep_line
+from sla_sim.present.headlines import headlines, subject
+from sla_sim.present.html import render_html, write_pptx
+from sla_sim.present.pack import content, difference_table, summary_table, terms_table
+from sla_sim.present.terms import GROUPS, Term, all_terms, in_words, term_value
+from sla_sim.scenario.file import load_scenario, parse_scenario_text, scenario_notes, scenario_toml
+from sla_sim.scenario.schema import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED = ROOT / "scenarios"

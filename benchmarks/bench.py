@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from sla_sim import load_scenario, simulate  # noqa: E402
-from sla_sim.model import build_world, run_replication  # noqa: E402
-from sla_sim.scenario import Scenario, parse_scenario  # noqa: E402
+from sla_sim.model.replication import run_replication  # noqa: E402
+from sla_sim.model.world import build_world  # noqa: E402
+from sla_sim.scenario.file import parse_scenario  # noqa: E402
+from sla_sim.scenario.schema import Scenario  # noqa: E402
 
 from yardstick import mmc_customers_per_second  # noqa: E402
 
@@ -100,8 +102,9 @@ def peak_memory_million_leads() -> tuple[int, float]:
 import resource, sys
 sys.path.insert(0, {str(ROOT)!r})
 from sla_sim import load_scenario
-from sla_sim.metrics import compute_metrics
-from sla_sim.model import build_world, run_replication
+from sla_sim.analysis.metrics import compute_metrics
+from sla_sim.model.world import build_world
+from sla_sim.model.replication import run_replication
 s = load_scenario({str(ROOT / "scenarios" / "baseline.toml")!r}).with_overrides(
     {{"sources.0.leads_per_month": 3000, "sources.1.leads_per_month": 45000, "team.reps": 300}})
 r = run_replication(build_world(s), 1, 0)
@@ -122,8 +125,8 @@ def sweep_speedups(
 ) -> list[tuple[str, str, str]]:
     """A sweep of the baseline year run in this process, on 2 local workers and on a 2-worker local
     Dask cluster: time per point, speed-up over one worker, and the extra core time used."""
-    from sla_sim.executors import DaskExecutor, LocalExecutor
-    from sla_sim.sweep import run_sweep
+    from sla_sim.experiments.executors import DaskExecutor, LocalExecutor
+    from sla_sim.experiments.sweep import run_sweep
 
     baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
     reps_values, hour_values = points_per_axis
@@ -173,8 +176,8 @@ def app_comparison(baseline: Scenario, replications: int = 20) -> list[tuple[str
     """The app's default comparison (the baseline and its variants) on the app's warm worker
     pool: time to the first figures, to all of them, and again from the cache; and the same
     number of candidates when every one changes the simulation (none can share a run)."""
-    from sla_sim.executors import LocalExecutor
-    from sla_sim.planner import RunCache, candidates_of, run_candidates
+    from sla_sim.app.state import RunCache, candidates_of, run_candidates
+    from sla_sim.experiments.executors import LocalExecutor
 
     scenarios = [c.scenario(baseline) for c in candidates_of(baseline)]
     distinct = [scenarios[0]] + [

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from sla_sim.decay import MINUTE, PRESETS, Curve, Table
+from sla_sim.model.decay import MINUTE, PRESETS, Curve, Table
 
 CONNECT_PROB = 0.45
 OFFSETS = np.cumsum([0.0, 4.0, 24.0, 48.0, 72.0, 96.0])

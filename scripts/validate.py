@@ -15,7 +15,7 @@ import re
 import time
 from pathlib import Path
 
-from sla_sim.validation import (
+from sla_sim.verification.setups import (
     ERLANG_A,
     ERLANG_C,
     check_funnel,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from sla_sim.scenario import Scenario, parse_scenario
+from sla_sim.scenario.file import parse_scenario
+from sla_sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

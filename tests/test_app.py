@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from sla_sim.planner import encode_state
-from sla_sim.scenario import known_keys
+from sla_sim.app.state import encode_state
+from sla_sim.scenario.schema import known_keys
 
 from conftest import ROOT
 

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sla_sim.leads import arrival_times, cumulative_intensity, draw_leads, time_to_mql
-from sla_sim.model import build_world
-from sla_sim.scenario import Nurture, Scenario, parse_scenario
-from sla_sim.streams import Streams
+from sla_sim.model.leads import arrival_times, cumulative_intensity, draw_leads, time_to_mql
+from sla_sim.model.streams import Streams
+from sla_sim.model.world import build_world
+from sla_sim.scenario.file import parse_scenario
+from sla_sim.scenario.schema import Nurture, Scenario
 
 from conftest import SIMPLE, merged, scenario_from
 

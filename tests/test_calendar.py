@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sla_sim.calendar import Calendar, add_months, month_bounds_hours
+from sla_sim.scenario.calendar import Calendar, add_months, month_bounds_hours
 
 START = date(2027, 1, 4)  # a Monday
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from sla_sim import load_scenario
-from sla_sim.metrics import METRICS
+from sla_sim.analysis.metrics import METRICS
 
 from conftest import ROOT, SCENARIOS, SLA_SIM
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sla_sim import ScenarioError
-from sla_sim.decay import PRESETS, Table
-from sla_sim.scenario import scenario_warnings
-from sla_sim.validation import check_hbr2011, check_lrm2007
+from sla_sim.model.decay import PRESETS, Table
+from sla_sim.scenario.warnings import scenario_warnings
+from sla_sim.verification.setups import check_hbr2011, check_lrm2007
 
 from conftest import scenario_from
 

@@ -14,7 +14,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from sla_sim.distributions import (
+from sla_sim.scenario.distributions import (
     Beta,
     Distribution,
     Empirical,

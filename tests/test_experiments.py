@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 
 from sla_sim import load_scenario, simulate, theory
-from sla_sim.compare import compare
-from sla_sim.executors import DaskExecutor
-from sla_sim.optimize import optimize, parse_constraint, parse_objective
-from sla_sim.runner import simulate_to_precision, worst_precision
-from sla_sim.scenario import Scenario, ScenarioError
-from sla_sim.scenario import load_scenario as load
-from sla_sim.summary import interval
-from sla_sim.sweep import parse_values, run_sweep
-from sla_sim.validation import QueueSetup
+from sla_sim.analysis.intervals import interval
+from sla_sim.experiments.compare import compare
+from sla_sim.experiments.executors import DaskExecutor
+from sla_sim.experiments.optimize import optimize, parse_constraint, parse_objective
+from sla_sim.experiments.runner import simulate_to_precision, worst_precision
+from sla_sim.experiments.sweep import parse_values, run_sweep
+from sla_sim.scenario.file import load_scenario as load
+from sla_sim.scenario.schema import Scenario, ScenarioError
+from sla_sim.verification.setups import QueueSetup
 
 from conftest import ROOT, SCENARIOS, SLA_SIM
 

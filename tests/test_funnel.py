@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from sla_sim.funnel import needed, plan
+from sla_sim.experiments.funnel import needed, plan
 
 from conftest import ROOT, SLA_SIM, scenario_from
 

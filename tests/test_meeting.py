@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from sla_sim.compare import Comparison, compare
-from sla_sim.headlines import headline, headlines
-from sla_sim.meeting import content, difference_table, summary_table
-from sla_sim.results import read_results, write_results
-from sla_sim.runner import SimulationResult, simulate
-from sla_sim.scenario import Scenario, load_scenario
+from sla_sim.experiments.compare import Comparison, compare
+from sla_sim.experiments.result_files import read_results, write_results
+from sla_sim.experiments.runner import SimulationResult, simulate
+from sla_sim.present.headlines import headline, headlines
+from sla_sim.present.pack import content, difference_table, summary_table
+from sla_sim.scenario.file import load_scenario
+from sla_sim.scenario.schema import Scenario
 
 from conftest import SCENARIOS, SLA_SIM
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sla_sim.leads import Leads
-from sla_sim.metrics import BY_KEY, METRIC_KEYS, METRICS, compute_metrics
-from sla_sim.model import Replication, build_world
-from sla_sim.records import Event, EventLog
+from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS, METRICS, compute_metrics
+from sla_sim.model.events import Event, EventLog
+from sla_sim.model.leads import Leads
+from sla_sim.model.replication import Replication
+from sla_sim.model.world import build_world
 
 from conftest import scenario_from
 

@@ -7,10 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sla_sim.metrics import compute_metrics
-from sla_sim.model import Replication, build_world, run_replication
-from sla_sim.records import Event
-from sla_sim.scenario import Scenario
+from sla_sim.analysis.metrics import compute_metrics
+from sla_sim.model.events import Event
+from sla_sim.model.replication import Replication, run_replication
+from sla_sim.model.world import build_world
+from sla_sim.scenario.schema import Scenario
 
 from conftest import scenario_from
 
@@ -386,7 +387,7 @@ def test_booking_fifo_attempts_ahead_equals_waiting_for_the_rep(
 ) -> None:
     """Under fifo the desk books each attempt when it falls due; deciding when the rep frees up
     instead (as the other priorities must) gives exactly the same run."""
-    from sla_sim import model
+    from sla_sim.model import desk as model
 
     scenario = scenario_from(
         **{
@@ -428,7 +429,7 @@ def test_booking_fifo_attempts_ahead_equals_waiting_for_the_rep(
 def test_an_attempt_succeeds_exactly_while_the_lead_is_young_enough(
     probability: float, floor: float, half_life: float
 ) -> None:
-    from sla_sim.decay import HalfLife, Table
+    from sla_sim.model.decay import HalfLife, Table
 
     rng = np.random.default_rng(5)
     u = rng.random(20_000)

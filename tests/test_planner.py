@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sla_sim.executors import InlineExecutor
-from sla_sim.metrics import Facts, compute_metrics
-from sla_sim.model import build_world, run_replication
-from sla_sim.planner import (
+from sla_sim.analysis.metrics import Facts, compute_metrics
+from sla_sim.analysis.series import RESPONSE_GRID, compute_series, summarise_series
+from sla_sim.app.state import (
     Candidate,
     RunCache,
     candidates_from_state,
@@ -21,11 +20,18 @@ from sla_sim.planner import (
     encode_state,
     run_candidates,
 )
-from sla_sim.runner import simulate
-from sla_sim.scenario import load_scenario, parse_scenario_text
-from sla_sim.scenario_file import CHANGED, scenario_notes, scenario_toml
-from sla_sim.series import RESPONSE_GRID, compute_series, summarise_series
-from sla_sim.terms import all_terms, changed_terms, term_value
+from sla_sim.experiments.executors import InlineExecutor
+from sla_sim.experiments.runner import simulate
+from sla_sim.model.replication import run_replication
+from sla_sim.model.world import build_world
+from sla_sim.present.terms import all_terms, changed_terms, term_value
+from sla_sim.scenario.file import (
+    CHANGED,
+    load_scenario,
+    parse_scenario_text,
+    scenario_notes,
+    scenario_toml,
+)
 
 from conftest import SCENARIOS
 
@@ -111,7 +117,7 @@ def test_a_candidate_file_keeps_the_comments_marks_its_changes_and_reads_back(ba
 
 def test_a_scenario_built_in_code_is_written_from_its_data(baseline) -> None:  # type: ignore[no-untyped-def]
     document = baseline.expand()[0].to_document()
-    from sla_sim.scenario import Scenario
+    from sla_sim.scenario.schema import Scenario
 
     built = Scenario.model_validate(document)
     assert built.file_text is None
@@ -170,8 +176,8 @@ def test_series_summaries_hold_the_mean_and_interval_of_each_point(baseline) -> 
 
 
 def test_a_sweep_gives_a_frontier_and_charts_that_read_its_values(baseline) -> None:  # type: ignore[no-untyped-def]
-    from sla_sim.charts import frontier, heatmap, sweep_line
-    from sla_sim.sweep import run_sweep
+    from sla_sim.experiments.sweep import run_sweep
+    from sla_sim.present.charts import frontier, heatmap, sweep_line
 
     axes = {"team.reps": [3, 8], "sla.sales.first_response_hours": [1, 24]}
     swept = run_sweep(baseline.expand()[0], axes, 2, seed=4, jobs=1)
@@ -196,7 +202,7 @@ def test_a_sweep_gives_a_frontier_and_charts_that_read_its_values(baseline) -> N
 
 
 def test_messages_for_a_leader_name_terms_not_dotted_keys(baseline) -> None:  # type: ignore[no-untyped-def]
-    from sla_sim.terms import in_words
+    from sla_sim.present.terms import in_words
 
     text = (
         "Baseline: sla.sales.first_response_hours = 2 and team.reps = 3; sources.1.leads_per_month"

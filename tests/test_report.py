@@ -14,8 +14,8 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.presentation import Presentation as PresentationFile
 
-from sla_sim import report
-from sla_sim.report import ReportContent, render_html, write_html, write_pptx
+from sla_sim.present import html as report
+from sla_sim.present.html import ReportContent, render_html, write_html, write_pptx
 
 CANDIDATES = ["Baseline", "8 reps", "1 h response", "<b>Bold & brash</b>"]
 COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756"]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from sla_sim import Scenario, ScenarioError, load_scenario
-from sla_sim.distributions import DIST_NAMES
-from sla_sim.scenario import scenario_warnings
+from sla_sim.scenario.distributions import DIST_NAMES
+from sla_sim.scenario.warnings import scenario_warnings
 
 from conftest import SCENARIOS, merged
 

@@ -10,8 +10,8 @@ import pytest
 from pydantic import TypeAdapter
 from scipy import stats
 
-from sla_sim.distributions import Distribution
-from sla_sim.streams import Streams
+from sla_sim.model.streams import Streams
+from sla_sim.scenario.distributions import Distribution
 
 N = 100_000
 LEADS = np.arange(N)

@@ -1,4 +1,4 @@
-"""Queueing formulas of sla_sim.theory against closed forms, published tables and simulation."""
+"""Queueing formulas of sla_sim.verification.theory against closed forms, published tables and simulation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import integrate, linalg, stats
 
-from sla_sim.theory import (
+from sla_sim.verification.theory import (
     ErlangA,
     erlang_b,
     erlang_c,

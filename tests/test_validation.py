@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from sla_sim.validation import ERLANG_A, ERLANG_C, Check, QueueSetup, check_funnel, check_queue
+from sla_sim.verification.setups import (
+    ERLANG_A,
+    ERLANG_C,
+    Check,
+    QueueSetup,
+    check_funnel,
+    check_queue,
+)
 
 SHARE_BAND = 0.04  # a share must be pinned down to +-4 points at least
 RELATIVE_BAND = 0.2  # a mean to +-20% at least

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sla_sim.warmup import WarmupAdvice, mser, suggest_warmup
+from sla_sim.analysis.mser import WarmupAdvice, mser, suggest_warmup
 
 LENGTH = 2000
 NOISE_SEEDS = range(1, 6)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sla_sim.calendar import Calendar
-from sla_sim.scenario import Nurture, Scenario, Source
-from sla_sim.streams import Streams, hashed_uniform
+from sla_sim.model.streams import Streams, hashed_uniform
+from sla_sim.scenario.calendar import Calendar
+from sla_sim.scenario.distributions import Distribution
+from sla_sim.scenario.schema import Nurture, Scenario, Source
 
 HOURS_PER_WEEK = 168.0
 INF = np.inf
@@ -191,3 +192,30 @@ def draw_leads(
             }
         )
     return Leads(**{field: np.concatenate([p[field] for p in parts]) for field in parts[0]})
+
+
+class LeadDraws:
+    """Random numbers of the leads that reach Sales, one row per lead, from each lead's own streams."""
+
+    def __init__(
+        self, scenario: Scenario, leads: Leads, rows: np.ndarray, streams: Streams
+    ) -> None:
+        self._scenario, self._leads, self._rows, self._streams = scenario, leads, rows, streams
+
+    def uniform(self, name: str, index: np.ndarray | int = 0) -> np.ndarray:
+        """Uniforms for the rows (shape (rows,) or (rows, len(index)))."""
+        index = np.asarray(index)
+        shape = (len(self._rows), *index.shape)
+        out = np.empty(shape)
+        source = self._leads.source[self._rows]
+        for s, spec in enumerate(self._scenario.sources):
+            mask = source == s
+            if mask.any():
+                local = self._leads.local_id[self._rows[mask]]
+                if index.ndim:
+                    local = local[:, None]
+                out[mask] = self._streams.uniform(name, spec.name, local, index)
+        return out
+
+    def draw(self, name: str, dist: Distribution, index: np.ndarray | int = 0) -> np.ndarray:
+        return dist.ppf(self.uniform(name, index))

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sla_sim.analysis.intervals import summarise
+from sla_sim.analysis.metrics import METRIC_KEYS
 from sla_sim.atomic import write_atomically
-from sla_sim.executors import Executor
-from sla_sim.metrics import METRIC_KEYS
-from sla_sim.runner import Progress, simulate
-from sla_sim.scenario import Scenario, ScenarioError, check_dotted_key
-from sla_sim.summary import summarise
+from sla_sim.experiments.executors import Executor
+from sla_sim.experiments.runner import Progress, simulate
+from sla_sim.scenario.schema import Scenario, ScenarioError, check_dotted_key
 
 MAX_POINTS = 10_000
 

@@ -74,10 +74,14 @@ class EventLog:
 
     def columns(self) -> dict[str, np.ndarray]:
         """The log as numpy columns (copies: the log can still grow afterwards)."""
-        # A view of the bytes; every column below is a copy, so the view is gone on return and
-        # the bytearray may grow again.
+        # A view of the bytes; every column below is a copy, and the view is dropped before
+        # return so the bytearray may grow again, even while a sampling profiler (a Dask
+        # worker's) holds on to this frame.
         table = np.frombuffer(self._data, dtype=RECORD)
-        return {name: table[name].copy() for name in FIELDS}
+        try:
+            return {name: table[name].copy() for name in FIELDS}
+        finally:
+            del table
 
     def __len__(self) -> int:
         return len(self._data) // ROW.size

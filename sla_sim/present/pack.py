@@ -10,18 +10,18 @@ from typing import Any
 
 import pandas as pd
 
-from sla_sim import __version__
-from sla_sim.charts import colours, comparison_charts
-from sla_sim.compare import Comparison, compare
-from sla_sim.formatting import format_value
-from sla_sim.headlines import headlines
-from sla_sim.metrics import BY_KEY
-from sla_sim.report import ReportContent
-from sla_sim.runner import SimulationResult
-from sla_sim.scenario import Scenario
-from sla_sim.scenario_file import scenario_notes
-from sla_sim.series import summarise_series
-from sla_sim.terms import all_terms, in_words, term_value
+from sla_sim._version import __version__
+from sla_sim.analysis.metrics import BY_KEY
+from sla_sim.analysis.series import summarise_series
+from sla_sim.experiments.compare import Comparison, compare
+from sla_sim.experiments.runner import SimulationResult
+from sla_sim.present.charts import colours, comparison_charts
+from sla_sim.present.headlines import headlines
+from sla_sim.present.html import ReportContent
+from sla_sim.present.numbers import format_value
+from sla_sim.present.terms import all_terms, in_words, term_value
+from sla_sim.scenario.file import scenario_notes
+from sla_sim.scenario.schema import Scenario
 
 KEY_METRICS = [
     "closed_deals",

@@ -22,26 +22,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS, METRICS
+from sla_sim.analysis.mser import suggest_warmup
 from sla_sim.atomic import write_atomically
-from sla_sim.compare import compare as compare_scenarios
-from sla_sim.executors import Executor, make_executor
-from sla_sim.formatting import format_interval, format_value
-from sla_sim.funnel import FunnelPlan
-from sla_sim.funnel import plan as plan_funnel
-from sla_sim.metrics import BY_KEY, METRIC_KEYS, METRICS
-from sla_sim.optimize import Constraint, parse_constraint, parse_objective
-from sla_sim.optimize import optimize as run_optimize
-from sla_sim.results import LEAD_LOG_SUFFIXES, summary_document, write_results
-from sla_sim.runner import (
+from sla_sim.experiments.compare import compare as compare_scenarios
+from sla_sim.experiments.executors import Executor, default_jobs, make_executor
+from sla_sim.experiments.funnel import FunnelPlan
+from sla_sim.experiments.funnel import plan as plan_funnel
+from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective
+from sla_sim.experiments.optimize import optimize as run_optimize
+from sla_sim.experiments.result_files import LEAD_LOG_SUFFIXES, summary_document, write_results
+from sla_sim.experiments.runner import (
     SimulationResult,
     backlog_series_of,
-    default_jobs,
     simulate,
     simulate_to_precision,
 )
-from sla_sim.scenario import Scenario, ScenarioError, load_scenario, scenario_warnings
-from sla_sim.sweep import grid, parse_assignment, parse_values, run_sweep
-from sla_sim.warmup import suggest_warmup
+from sla_sim.experiments.sweep import grid, parse_assignment, parse_values, run_sweep
+from sla_sim.present.numbers import format_interval, format_value
+from sla_sim.scenario.file import load_scenario
+from sla_sim.scenario.schema import Scenario, ScenarioError
+from sla_sim.scenario.warnings import scenario_warnings
 
 BAD_INPUT = 2
 err = Console(stderr=True, highlight=False)
@@ -310,7 +311,7 @@ def run(
     replications = result.replications
     written = write_results(result, out, lead_log) if out else []
     if out is None and lead_log is not None and result.events is not None:
-        from sla_sim.results import write_lead_log
+        from sla_sim.experiments.result_files import write_lead_log
 
         write_lead_log(result.events, lead_log)
         written.append(lead_log)
@@ -842,9 +843,9 @@ def report(
     """Turn the results folder of `sla-sim run --out DIR` into a report for a planning meeting:
     headlines, key metrics with 95% intervals, the charts, each candidate's terms, and the
     assumptions with their sources."""
-    from sla_sim.meeting import content
-    from sla_sim.report import write_html, write_pptx
-    from sla_sim.results import read_results
+    from sla_sim.experiments.result_files import read_results
+    from sla_sim.present.html import write_html, write_pptx
+    from sla_sim.present.pack import content
 
     if html_file is None and pptx_file is None:
         _fail(["report: give --html FILE, --pptx FILE or both"])

@@ -12,139 +12,24 @@ and deals are closed after the run from the opportunities' own draws.
 from __future__ import annotations
 
 import heapq
-import json
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from sla_sim.calendar import Calendar, month_bounds_hours
-from sla_sim.decay import PRESETS, Curve, HalfLife, Table
-from sla_sim.distributions import Distribution
-from sla_sim.leads import RECYCLE_TOUCH_OFFSET, Leads, draw_leads, time_to_mql
-from sla_sim.records import Event, EventLog
-from sla_sim.scenario import Response, Scenario
-from sla_sim.streams import Streams
+from sla_sim.model.decay import decay_curves
+from sla_sim.model.events import Event, EventLog
+from sla_sim.model.leads import RECYCLE_TOUCH_OFFSET, LeadDraws, Leads, time_to_mql
+from sla_sim.model.streams import Streams
+from sla_sim.model.world import World
 
 INF = math.inf
 HANDOFF, ATTEMPT, CONNECT = Event.HANDOFF, Event.ATTEMPT, Event.CONNECT
 OPPORTUNITY, NOT_QUALIFIED = Event.OPPORTUNITY, Event.NOT_QUALIFIED
 LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt overtakes a waiting one
-CALENDAR_SLACK_DAYS = 400  # business-hour deadlines past the horizon still need open hours
-
-
-@dataclass(frozen=True)
-class World:
-    """What every replication of a scenario shares: its calendar and month boundaries."""
-
-    scenario: Scenario
-    calendar: Calendar
-    month_bounds: np.ndarray
-
-    @property
-    def horizon(self) -> float:
-        return float(self.month_bounds[-1])
-
-    @property
-    def warmup(self) -> float:
-        return self.scenario.scenario.warmup_days * 24.0
-
-
-def build_world(scenario: Scenario) -> World:
-    spec = scenario.calendar
-    calendar = Calendar(
-        scenario.scenario.start_date,
-        scenario.horizon_days + CALENDAR_SLACK_DAYS,
-        always_open=spec.always_open,
-        open_days=spec.open_days,
-        open_hours=spec.open_hours,
-        holidays=spec.holidays,
-    )
-    bounds = month_bounds_hours(scenario.scenario.start_date, scenario.scenario.months)
-    return World(scenario, calendar, bounds)
-
-
-@dataclass
-class Replication:
-    """What one replication produced: its leads and its event log."""
-
-    world: World
-    replication: int
-    leads: Leads
-    log: EventLog
-
-    def measured_as(self, world: World) -> Replication:
-        """The same run measured under another scenario that differs only in MEASURED_ONLY
-        keys (the events are the same; the deadlines and commitments they are held to differ)."""
-        return Replication(world, self.replication, self.leads, self.log)
-
-
-# Keys the simulation never reads: they set the deadlines and commitments its events are held
-# to, not the events. Scenarios that differ only in these share one simulation.
-MEASURED_ONLY = (
-    ("scenario", "name"),
-    ("scenario", "description"),
-    ("sla", "sales", "first_response_hours"),
-    ("sla", "sales", "clock"),
-    ("sla", "marketing", "monthly_mql_commitment"),
-    ("sla", "marketing", "acceptance_target"),
-)
-
-
-def simulation_key(scenario: Scenario) -> str:
-    """Equal for scenarios whose simulations are the same event for event."""
-    document = scenario.model_dump(mode="json", by_alias=True)
-    for *tables, key in MEASURED_ONLY:
-        node = document
-        for table in tables:
-            node = node[table]
-        node[key] = None
-    return json.dumps(document, sort_keys=True)
-
-
-def decay_curves(response: Response) -> tuple[Curve, Curve]:
-    """The connect and qualify decay of a scenario: the half-life form, a preset or a table."""
-    decay = response.decay
-    if decay == "half_life":
-        return (
-            HalfLife(response.connect_half_life_hours, response.connect_floor),
-            HalfLife(response.qualify_half_life_hours, response.qualify_floor),
-        )
-    if isinstance(decay, str):
-        return PRESETS[decay]
-    ages = tuple(decay.age_hours)
-    return Table(ages, tuple(decay.connect)), Table(ages, tuple(decay.qualify))
-
-
-class LeadDraws:
-    """Random numbers of the leads that reach Sales, one row per lead, from each lead's own streams."""
-
-    def __init__(
-        self, scenario: Scenario, leads: Leads, rows: np.ndarray, streams: Streams
-    ) -> None:
-        self._scenario, self._leads, self._rows, self._streams = scenario, leads, rows, streams
-
-    def uniform(self, name: str, index: np.ndarray | int = 0) -> np.ndarray:
-        """Uniforms for the rows (shape (rows,) or (rows, len(index)))."""
-        index = np.asarray(index)
-        shape = (len(self._rows), *index.shape)
-        out = np.empty(shape)
-        source = self._leads.source[self._rows]
-        for s, spec in enumerate(self._scenario.sources):
-            mask = source == s
-            if mask.any():
-                local = self._leads.local_id[self._rows[mask]]
-                if index.ndim:
-                    local = local[:, None]
-                out[mask] = self._streams.uniform(name, spec.name, local, index)
-        return out
-
-    def draw(self, name: str, dist: Distribution, index: np.ndarray | int = 0) -> np.ndarray:
-        return dist.ppf(self.uniform(name, index))
 
 
 class Due(simpy.Event):
@@ -171,7 +56,7 @@ class Due(simpy.Event):
         env.schedule(self, NORMAL, delay)
 
 
-class FollowUp:
+class SalesDesk:
     """Sales' desk: the queue of due attempts and the reps who work it."""
 
     def __init__(
@@ -471,87 +356,3 @@ class FollowUp:
                     )
                 elif self.window_end[row] < self.horizon:
                     self._no_contact(row, number, self.window_end[row], schedule=False)
-
-
-class LeadArrivals:
-    """Handed-off leads reach Sales one after another (first handoffs; recycles come back later).
-
-    Each lead's arrival is scheduled when the previous one arrives, as a SimPy process yielding
-    timeouts would do (same moments, same order of events), but as a chain of callbacks: there is
-    one per lead, and a process costs a generator resumption on top of each timeout.
-    """
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        times: list[float],
-        rows: list[int],
-        arrive: Callable[[int, int], None],
-    ) -> None:
-        self.env, self.times, self.rows, self.arrive = env, times, rows, arrive
-        self.next = 0
-        self._schedule()
-
-    def _schedule(self) -> None:
-        i = self.next
-        if i < len(self.times):
-            env = self.env
-            env.timeout(self.times[i] - env.now, self.rows[i]).callbacks.append(self._arrived)
-            self.next = i + 1
-
-    def _arrived(self, event: simpy.Event) -> None:
-        self.arrive(event.value, 0)  # type: ignore[arg-type]
-        self._schedule()
-
-
-def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> None:
-    """Each opportunity closes after its cycle, won with probability `win_prob * fit`."""
-    columns = log.columns()
-    opportunity = columns["event"] == Event.OPPORTUNITY
-    if not opportunity.any():
-        return
-    lead = columns["lead"][opportunity].copy()
-    opened = columns["time"][opportunity].copy()
-    episode = columns["episode"][opportunity].copy()
-    deals = world.scenario.deals
-    draws = LeadDraws(world.scenario, leads, lead, streams)
-    closes = opened + draws.draw("cycle_days", deals.cycle_days) * 24.0
-    won = draws.uniform("win") < deals.win_prob * leads.fit[lead]
-    value = draws.draw("deal_value", deals.deal_value)
-    for i in range(len(lead)):
-        if closes[i] > world.horizon:
-            log.add(world.horizon, int(lead[i]), Event.PIPELINE, int(episode[i]), value=value[i])
-        elif won[i]:
-            log.add(closes[i], int(lead[i]), Event.WON, int(episode[i]), value=value[i])
-        else:
-            log.add(closes[i], int(lead[i]), Event.LOST, int(episode[i]))
-
-
-def run_replication(world: World, seed: int, replication: int) -> Replication:
-    """Simulate one replication of the world's scenario over its horizon."""
-    scenario = world.scenario
-    streams = Streams(seed, replication)
-    leads = draw_leads(scenario, world.calendar, world.month_bounds, streams)
-    log = EventLog()
-    horizon = world.horizon
-
-    mql = np.flatnonzero(leads.mql_time < horizon)
-    first_sync = LeadDraws(scenario, leads, mql, streams).draw(
-        "sync_delay", scenario.handoff.sync_delay_minutes, np.arange(1)
-    )[:, 0]
-    reach = leads.mql_time[mql] + first_sync / 60.0
-    arrived = reach < horizon
-    accepted = leads.fit[mql] >= scenario.handoff.accept_min_fit
-    for lead, moment in zip(mql[arrived & ~accepted], reach[arrived & ~accepted], strict=True):
-        log.add(float(moment), int(lead), Event.REJECTED)
-    rows = mql[arrived & accepted]
-    times = reach[arrived & accepted]
-
-    env = simpy.Environment()
-    desk = FollowUp(env, world, leads, rows, streams, log)
-    order = np.argsort(times, kind="stable")
-    LeadArrivals(env, times[order].tolist(), order.tolist(), desk.hand_off)
-    env.run(until=horizon)
-    desk.close_books()
-    close_deals(world, leads, log, streams)
-    return Replication(world, replication, leads, log)

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sla_sim import theory
-from sla_sim.runner import simulate
-from sla_sim.scenario import load_scenario
+from sla_sim.experiments.runner import simulate
+from sla_sim.scenario.file import load_scenario
+from sla_sim.verification import theory
 
 SIGMAS = 4.0
 START = "2027-07-01"  # July and August have the same length, so a flat rate is the same in both

@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sla_sim.executors import Executor
-from sla_sim.runner import Progress, SimulationResult, simulate
-from sla_sim.scenario import Scenario
+from sla_sim.experiments.executors import Executor
+from sla_sim.experiments.runner import Progress, SimulationResult, simulate
+from sla_sim.scenario.schema import Scenario
 
 STAGES = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
 LABELS = {

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sla_sim.metrics import Facts
-from sla_sim.summary import CONFIDENCE
+from sla_sim.analysis.intervals import CONFIDENCE
+from sla_sim.analysis.metrics import Facts
 
 # Response-time grid (hours on the SLA clock) at which the share answered is measured.
 RESPONSE_GRID = (0.25, 0.5, 1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336)

@@ -10,9 +10,9 @@ import math
 
 import pandas as pd
 
-from sla_sim.compare import Comparison
-from sla_sim.scenario import Scenario
-from sla_sim.terms import changed_terms
+from sla_sim.experiments.compare import Comparison
+from sla_sim.present.terms import changed_terms
+from sla_sim.scenario.schema import Scenario
 
 
 def _join(parts: list[str]) -> str:

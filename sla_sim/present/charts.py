@@ -13,9 +13,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sla_sim.calendar import add_months
-from sla_sim.metrics import BY_KEY
-from sla_sim.scenario import Scenario
+from sla_sim.analysis.metrics import BY_KEY
+from sla_sim.scenario.calendar import add_months
+from sla_sim.scenario.schema import Scenario
 
 BASELINE_COLOUR = "#5f6b7a"
 PALETTE = (

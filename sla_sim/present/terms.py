@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sla_sim.scenario import Scenario
+from sla_sim.scenario.schema import Scenario
 
 Group = Literal["marketing", "sales", "capacity"]
 Kind = Literal["int", "number", "share", "choice", "hours_list"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sla_sim.metrics import BY_KEY
+from sla_sim.analysis.metrics import BY_KEY
 
 
 def _money(value: float) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sla_sim.scenario.schema import Response
+
 INF = np.inf
 TINY = 1e-300  # stands for a multiplier of 0 in log space
 
@@ -101,3 +103,17 @@ PRESETS: dict[str, tuple[Curve, Curve]] = {
     "lrm2007": (LRM2007_CONNECT, LRM2007_QUALIFY),
     "hbr2011": (HBR2011_CONNECT, HBR2011_QUALIFY),
 }
+
+
+def decay_curves(response: Response) -> tuple[Curve, Curve]:
+    """The connect and qualify decay of a scenario: the half-life form, a preset or a table."""
+    decay = response.decay
+    if decay == "half_life":
+        return (
+            HalfLife(response.connect_half_life_hours, response.connect_floor),
+            HalfLife(response.qualify_half_life_hours, response.qualify_floor),
+        )
+    if isinstance(decay, str):
+        return PRESETS[decay]
+    ages = tuple(decay.age_hours)
+    return Table(ages, tuple(decay.connect)), Table(ages, tuple(decay.qualify))

@@ -17,13 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sla_sim.executors import Executor, LocalExecutor, default_jobs
-from sla_sim.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_metrics
-from sla_sim.model import Replication, World, build_world, run_replication, simulation_key
-from sla_sim.records import Event
-from sla_sim.scenario import Scenario, scenario_warnings
-from sla_sim.series import compute_series, series_frame
-from sla_sim.summary import summarise
+from sla_sim.analysis.intervals import summarise
+from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_metrics
+from sla_sim.analysis.series import compute_series, series_frame
+from sla_sim.experiments.executors import Executor, LocalExecutor, default_jobs
+from sla_sim.model.events import Event
+from sla_sim.model.replication import Replication, run_replication
+from sla_sim.model.world import World, build_world, simulation_key
+from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.warnings import scenario_warnings
 
 Progress = Callable[[int, int], None]
 UNSTABLE_UTILIZATION = 0.9

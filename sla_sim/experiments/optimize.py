@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from sla_sim.executors import Executor
-from sla_sim.metrics import BY_KEY, METRIC_KEYS
-from sla_sim.runner import Progress, SimulationResult, simulate
-from sla_sim.scenario import Scenario
-from sla_sim.sweep import grid
+from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
+from sla_sim.experiments.executors import Executor
+from sla_sim.experiments.runner import Progress, SimulationResult, simulate
+from sla_sim.experiments.sweep import grid
+from sla_sim.scenario.schema import Scenario
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,

@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from sla_sim.model import Replication
-from sla_sim.records import Event
+from sla_sim.model.events import Event
+from sla_sim.model.replication import Replication
 
 Unit = Literal["count", "share", "hours", "money", "months", "leads"]
 EPISODE_BITS = 64

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sla_sim.metrics import BY_KEY, METRIC_KEYS
-from sla_sim.runner import SimulationResult
+from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
+from sla_sim.experiments.runner import SimulationResult
 
 CONFIDENCE = 0.95
 

@@ -16,12 +16,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from sla_sim import __version__
+from sla_sim._version import __version__
+from sla_sim.analysis.metrics import METRICS
 from sla_sim.atomic import write_atomically
-from sla_sim.metrics import METRICS
-from sla_sim.runner import SimulationResult, result_from
-from sla_sim.scenario import ScenarioError, parse_scenario_text
-from sla_sim.scenario_file import scenario_toml
+from sla_sim.experiments.runner import SimulationResult, result_from
+from sla_sim.scenario.file import parse_scenario_text, scenario_toml
+from sla_sim.scenario.schema import ScenarioError
 
 LEAD_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from sla_sim.executors import Executor
-from sla_sim.runner import SimulationResult, result_from, simulate
-from sla_sim.scenario import Scenario
+from sla_sim.experiments.executors import Executor
+from sla_sim.experiments.runner import SimulationResult, result_from, simulate
+from sla_sim.scenario.schema import Scenario
 
 MAX_CANDIDATES = 8
 CACHE_SIZE = 256

@@ -1,0 +1,117 @@
+"""Pydantic's validation errors in the words of a scenario file: one line per problem naming the
+dotted key, the value found and what is allowed."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sla_sim.scenario.distributions import DIST_NAMES
+from sla_sim.scenario.keys import unknown_key
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        elif item in DIST_NAMES or item == "fixed" or str(item).startswith("function-"):
+            continue
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _lookup(document: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
+    node = document
+    for item in loc:
+        in_table = isinstance(node, dict) and item in node
+        in_list = isinstance(node, list) and isinstance(item, int) and item < len(node)
+        if in_table or in_list:
+            node = node[item]
+        elif item in DIST_NAMES or item == "fixed":
+            continue
+        else:
+            return False, None
+    return True, node
+
+
+def _allowed(error: Any) -> str:
+    kind, ctx, msg = error["type"], error.get("ctx") or {}, error["msg"]
+    words = {
+        "greater_than_equal": lambda: f"must be >= {ctx.get('ge'):g}",
+        "greater_than": lambda: f"must be > {ctx.get('gt'):g}",
+        "less_than_equal": lambda: f"must be <= {ctx.get('le'):g}",
+        "less_than": lambda: f"must be < {ctx.get('lt'):g}",
+        "missing": lambda: "required, missing",
+        "literal_error": lambda: f"allowed: {ctx.get('expected')}",
+        "union_tag_invalid": lambda: f"unknown dist; allowed: {', '.join(DIST_NAMES)}",
+        "union_tag_not_found": lambda: f"a table needs dist = one of {', '.join(DIST_NAMES)}",
+        "int_type": lambda: "must be a whole number",
+        "int_from_float": lambda: "must be a whole number",
+        "int_parsing": lambda: "must be a whole number",
+        "float_type": lambda: "must be a number",
+        "float_parsing": lambda: "must be a number",
+        "bool_type": lambda: "must be true or false",
+        "bool_parsing": lambda: "must be true or false",
+        "string_type": lambda: "must be text",
+        "too_short": lambda: "must not be empty",
+        "date_from_datetime_parsing": lambda: "must be a date like 2027-01-04",
+        "date_parsing": lambda: "must be a date like 2027-01-04",
+        "date_type": lambda: "must be a date like 2027-01-04",
+        "list_type": lambda: "must be a list",
+        "tuple_type": lambda: "must be a list",
+        "model_type": lambda: "must be a table",
+        "model_attributes_type": lambda: "must be a table",
+        "dict_type": lambda: "must be a table",
+    }
+    if kind in words:
+        return str(words[kind]())
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    return msg[:1].lower() + msg[1:]
+
+
+def describe_errors(
+    error: ValidationError, document: Any, model: type[BaseModel], where: str = ""
+) -> list[str]:
+    """One line per problem: `[where]key = value: what is allowed`."""
+    lines = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        key = _dotted(loc)
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{where}{key}: {unknown_key(model, key)}")
+            continue
+        if item["type"] == "union_tag_invalid":
+            found, value = _lookup(document, loc)
+            lines.append(
+                f"{where}{key}.dist = {value.get('dist')!r}: {_allowed(item)}"
+                if found and isinstance(value, dict)
+                else f"{where}{key}: {_allowed(item)}"
+            )
+            continue
+        if item["type"] == "value_error" and not key:
+            lines.append(f"{where}{_allowed(item)}")
+            continue
+        found, value = _lookup(document, loc)
+        shown = (
+            f" = {_show(value)}"
+            if found and (not isinstance(value, dict) or "dist" in value)
+            else ""
+        )
+        lines.append(f"{where}{key or 'file'}{shown}: {_allowed(item)}")
+    return lines
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return repr(value)
+    return str(value)

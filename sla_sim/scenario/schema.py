@@ -1,0 +1,343 @@
+"""The scenario's schema: every table and key of a scenario file (SPEC §3), its defaults and
+limits, and `Scenario`, which expands its `[[variants]]` and sets dotted keys.
+
+Reading a file is `scenario.file`; pydantic's errors become the file's words in
+`scenario.messages`; dotted keys are walked in `scenario.keys`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sla_sim.scenario import keys
+from sla_sim.scenario.calendar import Calendar, add_months
+from sla_sim.scenario.distributions import Distribution, Fixed, as_distribution
+from sla_sim.scenario.messages import describe_errors
+
+Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[DayName, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _non_negative(value: Distribution) -> Distribution:
+    if value.low < 0:
+        raise ValueError(f"must not take negative values (its lowest value is {value.low:g})")
+    return value
+
+
+class Info(_Section):
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_date: dt.date = dt.date(2027, 1, 4)
+    months: int = Field(default=12, ge=1, le=120)
+    warmup_days: float = Field(default=0.0, ge=0.0)
+
+
+class CalendarSpec(_Section):
+    always_open: bool = False
+    open_days: list[DayName] = Field(default_factory=lambda: list(WEEKDAYS))
+    open_hours: tuple[float, float] = (9.0, 18.0)
+    holidays: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("open_hours")
+    @classmethod
+    def _increasing(cls, value: tuple[float, float]) -> tuple[float, float]:
+        start, end = value
+        if not 0 <= start < end <= 24:
+            raise ValueError("must be [open, close] with 0 <= open < close <= 24")
+        return value
+
+
+class Source(_Section):
+    name: str = Field(min_length=1)
+    leads_per_month: float = Field(ge=0.0)
+    growth_per_month: float = Field(default=0.0, gt=-1.0)
+    hand_raiser_share: Probability = 0.0
+    fit: Dist = Field(default_factory=lambda: Fixed(value=1.0))
+    arrival: Literal["flat", "business"] = "flat"
+    business_share: Probability = 0.8
+
+    @field_validator("fit")
+    @classmethod
+    def _fit_in_unit_interval(cls, value: Distribution) -> Distribution:
+        values = getattr(value, "values", None)
+        if value.dist in ("exponential", "lognormal", "gamma"):
+            raise ValueError(
+                f"fit lies in [0, 1] but {value.dist} can exceed 1: use beta, uniform, "
+                "triangular, empirical or a number"
+            )
+        highest = max(values) if values else getattr(value, "high", getattr(value, "value", 1.0))
+        if value.low < 0 or highest > 1:
+            raise ValueError("fit must lie in [0, 1]")
+        return value
+
+
+class Nurture(_Section):
+    fit_points: float = Field(default=50.0, ge=0.0)
+    points_per_touch: float = Field(default=8.0, ge=0.0)
+    touches_per_week: Dist = Field(default_factory=lambda: Fixed(value=0.6))
+    points_half_life_days: float = Field(default=21.0, gt=0.0)
+    max_days: float = Field(default=120.0, ge=0.0)
+
+    _check_touches = field_validator("touches_per_week")(_non_negative)
+
+
+class Handoff(_Section):
+    sync_delay_minutes: Dist = Field(default_factory=lambda: Fixed(value=0.0))
+    accept_min_fit: Probability = 0.0
+
+    _check_delay = field_validator("sync_delay_minutes")(_non_negative)
+
+
+class Team(_Section):
+    reps: int = Field(default=6, ge=1)
+    attempt_minutes: Dist = Field(default_factory=lambda: Fixed(value=6.0))
+    prospecting_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    routing: Literal["shared_queue", "round_robin", "least_loaded"] = "shared_queue"
+    priority: Literal["fifo", "newest_first", "highest_score"] = "fifo"
+
+    @field_validator("attempt_minutes")
+    @classmethod
+    def _positive_mean(cls, value: Distribution) -> Distribution:
+        _non_negative(value)
+        if value.mean <= 0:
+            raise ValueError("must have a positive mean")
+        return value
+
+
+class DecayTable(_Section):
+    """A user's own decay: multipliers on connect_prob and qualify_prob at given lead ages."""
+
+    age_hours: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
+    connect: list[Probability] = Field(min_length=1)
+    qualify: list[Probability] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _monotone(self) -> DecayTable:
+        if not len(self.age_hours) == len(self.connect) == len(self.qualify):
+            raise ValueError("age_hours, connect and qualify need the same number of values")
+        if any(b <= a for a, b in itertools.pairwise(self.age_hours)):
+            raise ValueError(f"age_hours = {self.age_hours}: ages must increase")
+        for name in ("connect", "qualify"):
+            values = getattr(self, name)
+            if any(b > a for a, b in itertools.pairwise(values)):
+                raise ValueError(f"{name} = {values}: leads only cool, multipliers must not rise")
+        return self
+
+
+HALF_LIFE_KEYS = (
+    "connect_half_life_hours",
+    "connect_floor",
+    "qualify_half_life_hours",
+    "qualify_floor",
+)
+
+
+class Response(_Section):
+    connect_prob: Probability = 0.45
+    connect_half_life_hours: float = Field(default=4.0, gt=0.0)
+    connect_floor: Probability = 0.1
+    qualify_prob: Probability = 0.5
+    qualify_half_life_hours: float = Field(default=72.0, gt=0.0)
+    qualify_floor: Probability = 0.0
+    decay: Literal["half_life", "lrm2007", "hbr2011"] | DecayTable = "half_life"
+    patience_hours: Dist | None = None
+
+    _check_patience = field_validator("patience_hours")(
+        lambda v: None if v is None else _non_negative(v)
+    )
+
+
+class Deals(_Section):
+    cycle_days: Dist = Field(default_factory=lambda: Fixed(value=35.0))
+    win_prob: Probability = 0.3
+    deal_value: Dist = Field(default_factory=lambda: Fixed(value=12000.0))
+
+    _check = field_validator("cycle_days", "deal_value")(_non_negative)
+
+
+class MarketingSLA(_Section):
+    mql_threshold: float = Field(default=60.0, ge=0.0)
+    monthly_mql_commitment: float = Field(default=200.0, ge=0.0)
+    acceptance_target: Probability = 0.8
+
+
+class SalesSLA(_Section):
+    first_response_hours: float = Field(default=24.0, gt=0.0)
+    clock: Literal["business", "calendar"] = "business"
+    min_attempts: int = Field(default=6, ge=1, le=100)
+    retry_gap_hours: list[Annotated[float, Field(gt=0.0)]] = Field(
+        default_factory=lambda: [4.0, 24.0, 48.0, 72.0, 96.0], min_length=1
+    )
+    follow_up_window_days: float = Field(default=14.0, gt=0.0)
+    on_no_contact: Literal["recycle", "disqualify"] = "recycle"
+    max_recycles: int = Field(default=1, ge=0, le=20)
+
+    @field_validator("retry_gap_hours", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+class SLA(_Section):
+    marketing: MarketingSLA = Field(default_factory=MarketingSLA)
+    sales: SalesSLA = Field(default_factory=SalesSLA)
+
+
+class Variant(_Section):
+    name: str = Field(min_length=1)
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class Scenario(_Section):
+    """One scenario: the market, the team, the terms of the SLA, and named variants of it."""
+
+    scenario: Info
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    sources: list[Source] = Field(min_length=1)
+    nurture: Nurture = Field(default_factory=Nurture)
+    handoff: Handoff = Field(default_factory=Handoff)
+    team: Team = Field(default_factory=Team)
+    response: Response = Field(default_factory=Response)
+    deals: Deals = Field(default_factory=Deals)
+    sla: SLA = Field(default_factory=SLA)
+    variants: list[Variant] = Field(default_factory=list)
+    sweep: dict[str, list[Any] | str] = Field(default_factory=dict)  # values, or "LO:HI[:STEP]"
+    # The text of the file it was read from and the dotted keys set since (for `scenario_file`).
+    _file_text: str | None = PrivateAttr(default=None)
+    _overrides: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Scenario:
+        names = [s.name for s in self.sources]
+        if len(set(names)) != len(names):
+            raise ValueError(f"sources: names must be unique, got {names}")
+        if self.scenario.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"scenario.warmup_days = {self.scenario.warmup_days:g}: must be shorter than the "
+                f"horizon ({self.horizon_days} days)"
+            )
+        if not self.calendar.always_open and not self.business_calendar().has_open_hours:
+            raise ValueError(
+                "calendar: no open hour in the whole horizon (open_days, holidays), so no response "
+                "target can be met; set open_days or always_open = true"
+            )
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def horizon_days(self) -> int:
+        start = self.scenario.start_date
+        return (add_months(start, self.scenario.months) - start).days
+
+    @property
+    def horizon_hours(self) -> float:
+        return self.horizon_days * 24.0
+
+    def business_calendar(self, extra_days: int = 0) -> Calendar:
+        """The open hours of the horizon (and `extra_days` after it, for deadlines past it)."""
+        spec = self.calendar
+        return Calendar(
+            self.scenario.start_date,
+            self.horizon_days + extra_days,
+            always_open=spec.always_open,
+            open_days=spec.open_days,
+            open_hours=spec.open_hours,
+            holidays=spec.holidays,
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        """The scenario as the plain data of a file, with the keys the file set (round-trips through
+        `Scenario.model_validate`)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def canonical_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
+
+    def with_overrides(self, overrides: dict[str, Any], name: str | None = None) -> Scenario:
+        """A copy with dotted keys set (its variants then apply on top of the new values); raises
+        ScenarioError naming the key when one is wrong."""
+        document = self.to_document()
+        problems = [p for key, value in overrides.items() for p in _set(document, key, value)]
+        if name is not None:
+            document["scenario"]["name"] = name
+        try:
+            scenario = Scenario.model_validate(document)
+        except ValidationError as error:
+            problems += describe_errors(error, document, Scenario)
+        if problems:
+            raise ScenarioError(problems)
+        scenario._file_text = self._file_text
+        scenario._overrides = {**self._overrides, **copy.deepcopy(overrides)}
+        return scenario
+
+    @property
+    def file_text(self) -> str | None:
+        """The text of the scenario file this scenario was read from, if any."""
+        return self._file_text
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted keys set on top of that file (by a variant, a sweep or the app)."""
+        return dict(self._overrides)
+
+    def expand(self) -> list[Scenario]:
+        """The base scenario (without its variants) followed by each variant."""
+        base = self.model_copy(update={"variants": [], "sweep": {}})
+        return [base] + [base.with_overrides(v.set, name=v.name) for v in self.variants]
+
+
+SKIPPED = ("variants", "sweep")  # tables of the file that are not settings
+
+
+def known_keys() -> list[str]:
+    """Every dotted key a variant or sweep can set (`team.reps`; a source's as `sources.0.fit`)."""
+    return keys.known_keys(Scenario, SKIPPED)
+
+
+def check_dotted_key(key: str) -> str | None:
+    """None when `key` names a setting of the schema, else what is wrong with it."""
+    return keys.check_key(Scenario, key, SKIPPED)
+
+
+def _set(document: dict[str, Any], key: str, value: Any) -> list[str]:
+    """Set a dotted key in a scenario document; the problem with the key, if any."""
+    problem = check_dotted_key(key)
+    if problem:
+        return [f"{key}: {problem}"]
+    try:
+        keys.set_key(document, key, value)
+    except IndexError:
+        count = len(document.get("sources", []))
+        return [f"{key}: there are only {count} sources"]
+    return []
