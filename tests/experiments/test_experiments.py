@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sla_sim import load_scenario, simulate, theory
+from sla_sim import load_scenario, simulate
 from sla_sim.analysis.intervals import interval
 from sla_sim.experiments.compare import compare
 from sla_sim.experiments.executors import DaskExecutor
@@ -20,6 +20,7 @@ from sla_sim.experiments.runner import simulate_to_precision, worst_precision
 from sla_sim.experiments.sweep import parse_values, run_sweep
 from sla_sim.scenario.file import load_scenario as load
 from sla_sim.scenario.schema import Scenario, ScenarioError
+from sla_sim.verification import theory
 from sla_sim.verification.setups import QueueSetup
 
 from conftest import ROOT, SCENARIOS, SLA_SIM
