@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sla_sim needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[app,report,dask,test]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app.py sla_sim tests benchmarks scripts
 	$(BIN)/ruff format --check app.py sla_sim tests benchmarks scripts
 	$(BIN)/mypy sla_sim app.py
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -1,4 +1,8 @@
-"""Intervals over replications: mean, standard deviation and a 95% t-interval per metric."""
+"""Intervals over replications: the one Student-t interval of a mean, and `CONFIDENCE`.
+
+Every interval sla_sim reports (a metric's, a paired difference's, a chart series point's) is the
+t-interval of a mean over replications at `CONFIDENCE`, computed here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,18 @@ import pandas as pd
 from scipy import stats
 
 CONFIDENCE = 0.95
+COLUMNS = ["mean", "std", "ci_low", "ci_high", "n"]
+
+
+def half_width(
+    std: np.ndarray | float, n: np.ndarray | int, confidence: float = CONFIDENCE
+) -> np.ndarray:
+    """Half the width of the t-interval of a mean of `n` values with standard deviation `std`;
+    nan where n < 2."""
+    n = np.asarray(n, dtype=float)
+    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 1, t * np.asarray(std, dtype=float) / np.sqrt(np.maximum(n, 1)), np.nan)
 
 
 def interval(values: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, float]:
@@ -14,21 +30,19 @@ def interval(values: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, fl
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     n = len(v)
+    nan = float("nan")
     if n == 0:
-        nan = float("nan")
         return {"mean": nan, "std": nan, "ci_low": nan, "ci_high": nan, "n": 0}
     mean = float(v.mean())
-    if n == 1:
-        return {
-            "mean": mean,
-            "std": float("nan"),
-            "ci_low": float("nan"),
-            "ci_high": float("nan"),
-            "n": 1,
-        }
-    std = float(v.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / np.sqrt(n)
+    std = float(v.std(ddof=1)) if n > 1 else nan
+    half = float(half_width(std, n, confidence))
     return {"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def paired_interval(differences: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The t-interval of the mean of paired differences (missing values left out)."""
+    summary = interval(differences, confidence)
+    return summary["ci_low"], summary["ci_high"]
 
 
 def summarise(per_replication: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -39,6 +53,4 @@ def summarise(per_replication: pd.DataFrame, metrics: list[str]) -> pd.DataFrame
             rows.append(
                 {"scenario": scenario, "metric": metric, **interval(group[metric].to_numpy())}
             )
-    return pd.DataFrame(
-        rows, columns=["scenario", "metric", "mean", "std", "ci_low", "ci_high", "n"]
-    )
+    return pd.DataFrame(rows, columns=["scenario", "metric", *COLUMNS])

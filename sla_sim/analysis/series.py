@@ -2,27 +2,20 @@
 and the distribution of first-response times.
 
 Each replication gives one value per point of each series; `summarise_series` turns them into a
-mean with a 95% interval per point, the way `summary` does for metrics.
+mean with a 95% interval per point, the way `intervals.summarise` does for metrics.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sla_sim.analysis.intervals import CONFIDENCE
+from sla_sim.analysis.intervals import half_width
 from sla_sim.analysis.metrics import Facts
 
 # Response-time grid (hours on the SLA clock) at which the share answered is measured.
 RESPONSE_GRID = (0.25, 0.5, 1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336)
 HOURS_PER_WEEK = 168.0
-
-SERIES = {
-    "backlog": "leads waiting for a first attempt, mean over each full week (x: week)",
-    "handoffs": "MQLs handed off to Sales in each month (x: month, 0 = the first)",
-    "response_within": "share of handoffs first attempted within x hours on the SLA clock",
-}
 
 
 def compute_series(facts: Facts) -> dict[str, np.ndarray]:
@@ -86,8 +79,6 @@ def summarise_series(rows: pd.DataFrame) -> pd.DataFrame:
     ci_low, ci_high, n."""
     grouped = rows.groupby(["scenario", "series", "x"], sort=False)["value"]
     out = grouped.agg(mean="mean", std="std", n="count").reset_index()
-    n = out["n"].to_numpy()
-    t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
-    half = np.where(n > 1, t * out["std"].to_numpy() / np.sqrt(np.maximum(n, 1)), np.nan)
+    half = half_width(out["std"].to_numpy(), out["n"].to_numpy())
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     return out[["scenario", "series", "x", "mean", "std", "ci_low", "ci_high", "n"]]

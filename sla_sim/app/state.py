@@ -69,35 +69,6 @@ class RunCache:
             self._results.popitem(last=False)
 
 
-def _one(result: SimulationResult, index: int) -> SimulationResult:
-    """Scenario `index` of a result, as a result of its own."""
-    name = result.scenarios[index].name
-    series = result.series
-    return SimulationResult(
-        scenarios=[result.scenarios[index]],
-        seed=result.seed,
-        replications=result.replications,
-        per_replication=result.per_replication[result.per_replication.scenario == name],
-        summary=result.summary[result.summary.scenario == name],
-        series=None if series is None else series[series.scenario == name],
-        warnings=[w for w in result.warnings if w.startswith(f"{name}:")],
-    )
-
-
-def merge(results: list[SimulationResult]) -> SimulationResult:
-    """Results of single scenarios (one seed, one number of replications) side by side."""
-    series = [r.series for r in results if r.series is not None]
-    return SimulationResult(
-        scenarios=[s for r in results for s in r.scenarios],
-        seed=results[0].seed,
-        replications=min(r.replications for r in results),
-        per_replication=pd.concat([r.per_replication for r in results], ignore_index=True),
-        summary=pd.concat([r.summary for r in results], ignore_index=True),
-        series=pd.concat(series, ignore_index=True) if len(series) == len(results) else None,
-        warnings=[w for r in results for w in r.warnings],
-    )
-
-
 def run_candidates(
     scenarios: list[Scenario],
     replications: int,
@@ -118,7 +89,7 @@ def run_candidates(
             ready[i] = cached
     todo = [i for i in range(len(scenarios)) if i not in ready]
     if ready and on_ready:
-        on_ready(merge([ready[i] for i in sorted(ready)]))
+        on_ready(SimulationResult.side_by_side([ready[i] for i in sorted(ready)]))
 
     if todo:
 
@@ -126,7 +97,7 @@ def run_candidates(
             i = todo[position]
             ready[i] = result_from([scenarios[i]], seed, rows)  # metrics now, series below
             if on_ready:
-                on_ready(merge([ready[j] for j in sorted(ready)]))
+                on_ready(SimulationResult.side_by_side([ready[j] for j in sorted(ready)]))
 
         result = simulate(
             [scenarios[i] for i in todo],
@@ -137,10 +108,10 @@ def run_candidates(
             progress=progress,
             on_scenario_done=finished,
         )
-        for position, i in enumerate(todo):
-            ready[i] = _one(result, position)
+        for i in todo:
+            ready[i] = result.only([scenarios[i].name])
             cache.put(scenarios[i], seed, replications, ready[i])
-    return merge([ready[i] for i in range(len(scenarios))])
+    return SimulationResult.side_by_side([ready[i] for i in range(len(scenarios))])
 
 
 # -- the link ----------------------------------------------------------------------------------

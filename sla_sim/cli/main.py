@@ -31,14 +31,11 @@ from sla_sim.experiments.funnel import FunnelPlan
 from sla_sim.experiments.funnel import plan as plan_funnel
 from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective
 from sla_sim.experiments.optimize import optimize as run_optimize
+from sla_sim.experiments.precision import simulate_to_precision
 from sla_sim.experiments.result_files import LEAD_LOG_SUFFIXES, summary_document, write_results
-from sla_sim.experiments.runner import (
-    SimulationResult,
-    backlog_series_of,
-    simulate,
-    simulate_to_precision,
-)
+from sla_sim.experiments.runner import SimulationResult, simulate
 from sla_sim.experiments.sweep import grid, parse_assignment, parse_values, run_sweep
+from sla_sim.experiments.warmup import backlog_series_of
 from sla_sim.present.numbers import format_interval, format_value
 from sla_sim.scenario.file import load_scenario
 from sla_sim.scenario.schema import Scenario, ScenarioError

@@ -15,19 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sla_sim.analysis.intervals import CONFIDENCE, paired_interval
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
 from sla_sim.experiments.runner import SimulationResult
-
-CONFIDENCE = 0.95
-
-
-def paired_interval(differences: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The t-interval of the mean of paired differences (missing values left out)."""
-    d = differences[~np.isnan(differences)]
-    if len(d) < 2:
-        return float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
-    return float(d.mean() - half), float(d.mean() + half)
 
 
 def probability_better(differences: np.ndarray, better: str) -> float:

@@ -1,7 +1,11 @@
 """Where replications run: in this process, on a local process pool, or on a Dask cluster.
 
-The unit of work is a chunk of replications of one scenario; each replication draws from the streams
-of (seed, replication) whatever worker runs it, so every executor gives the same numbers.
+The unit of work is a `Task`: some replications of one group of scenarios, sent as text (the
+scenarios' JSON) so any worker can rebuild them. A worker runs `work(payload, seed, replications,
+option)` and returns one result per replication; each replication draws from the streams of
+(seed, replication) whatever worker runs it, so every executor gives the same numbers. Executors
+are context managers: `with use(executor, jobs) as runner:` uses the caller's, or makes a local
+one and closes it at the end.
 """
 
 from __future__ import annotations
@@ -11,12 +15,23 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.pool import Pool
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, NamedTuple, Protocol, Self
 
-ChunkResult = list[tuple[int, dict[str, float], Any]]
-Task = tuple[int, str, list[int]]  # scenario index, scenario JSON, replication numbers
-Work = Callable[[str, int, Sequence[int], Any], ChunkResult]  # scenario, seed, replications, option
+
+class Task(NamedTuple):
+    """Replications of one group of scenarios: the group's index, its payload (the text a worker
+    rebuilds the scenarios from) and the replication numbers."""
+
+    group: int
+    payload: str
+    replications: list[int]
+
+
+ChunkResult = list[Any]  # what `work` returns for a task: one item per replication
+Work = Callable[[str, int, Sequence[int], Any], ChunkResult]  # payload, seed, replications, option
 
 
 def default_jobs() -> int:
@@ -32,13 +47,40 @@ class Executor(Protocol):
     def run(
         self, work: Work, tasks: list[Task], seed: int, option: Any
     ) -> Iterator[tuple[int, ChunkResult]]:
-        """Yield (scenario index, results) for each task as it completes."""
+        """Yield (task's group, results) for each task as it completes."""
         ...
 
     def close(self) -> None: ...
 
+    def __enter__(self) -> Self: ...
 
-class InlineExecutor:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class _Closing:
+    """`with executor:` closes it at the end."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+
+class InlineExecutor(_Closing):
     """Everything in this process, one task after another."""
 
     workers = 1
@@ -46,11 +88,8 @@ class InlineExecutor:
     def run(
         self, work: Work, tasks: list[Task], seed: int, option: Any
     ) -> Iterator[tuple[int, ChunkResult]]:
-        for index, text, chunk in tasks:
-            yield index, work(text, seed, chunk, option)
-
-    def close(self) -> None:
-        pass
+        for task in tasks:
+            yield task.group, work(task.payload, seed, task.replications, option)
 
 
 def _ignore_interrupt() -> None:
@@ -63,7 +102,7 @@ def _apply(job: tuple[Work, str, int, list[int], Any, int]) -> tuple[int, ChunkR
     return index, work(text, seed, chunk, option)
 
 
-class LocalExecutor:
+class LocalExecutor(_Closing):
     """A pool of worker processes on this machine, kept for the executor's life. On Ctrl-C (or
     when the caller stops reading) the workers are terminated at once: no half-run chunk lingers."""
 
@@ -81,7 +120,7 @@ class LocalExecutor:
             yield from InlineExecutor().run(work, tasks, seed, option)
             return
         pool = self.start()
-        jobs = [(work, text, seed, chunk, option, index) for index, text, chunk in tasks]
+        jobs = [(work, t.payload, seed, t.replications, option, t.group) for t in tasks]
         try:
             yield from pool.imap_unordered(_apply, jobs)
         except BaseException:
@@ -106,7 +145,7 @@ class LocalExecutor:
             self._pool = None
 
 
-class DaskExecutor:
+class DaskExecutor(_Closing):
     """A Dask cluster: the one at `address`, or a local cluster of `jobs` worker processes."""
 
     def __init__(self, address: str | None = None, jobs: int | None = None) -> None:
@@ -138,8 +177,8 @@ class DaskExecutor:
         from distributed import as_completed as dask_completed
 
         futures = {
-            self._client.submit(work, text, seed, chunk, option, pure=False): index
-            for index, text, chunk in tasks
+            self._client.submit(work, t.payload, seed, t.replications, option, pure=False): t.group
+            for t in tasks
         }
         try:
             for future in dask_completed(list(futures)):
@@ -153,10 +192,23 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(kind: str = "local", jobs: int | None = None, address: str | None = None) -> Any:
+def make_executor(
+    kind: str = "local", jobs: int | None = None, address: str | None = None
+) -> Executor:
     """An executor by name: "local" (a process pool; 1 job runs in this process) or "dask"."""
     if kind == "dask":
         return DaskExecutor(address, jobs)
     if kind != "local":
         raise ValueError(f"unknown executor {kind!r}; allowed: local, dask")
     return LocalExecutor(jobs)
+
+
+@contextmanager
+def use(executor: Executor | None, jobs: int | None = 1) -> Iterator[Executor]:
+    """The caller's executor (left open), or a local one of `jobs` processes (None: every core)
+    closed at the end."""
+    if executor is not None:
+        yield executor
+        return
+    with LocalExecutor(jobs or default_jobs()) as own:
+        yield own

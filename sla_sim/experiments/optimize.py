@@ -126,12 +126,7 @@ class _Runs:
             progress=self.progress,
         )
         for i in todo:
-            name = self.points[i][1].name
-            rows = result.per_replication[result.per_replication.scenario == name]
-            summary = result.summary[result.summary.scenario == name]
-            self.results[i] = SimulationResult(
-                [self.points[i][1]], self.seed, self.replications, rows, summary
-            )
+            self.results[i] = result.only([self.points[i][1].name])
 
     def mean(self, index: int, metric: str) -> float:
         self.run([index])

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from sla_sim._version import __version__
+from sla_sim.analysis.intervals import CONFIDENCE
 from sla_sim.analysis.metrics import METRICS
 from sla_sim.atomic import write_atomically
 from sla_sim.experiments.runner import SimulationResult, result_from
@@ -63,7 +64,7 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
             "sla_sim_version": __version__,
             "seed": result.seed,
             "replications": result.replications,
-            "confidence": 0.95,
+            "confidence": CONFIDENCE,
             "scenarios": scenarios,
             "metric_definitions": {
                 m.key: {

@@ -2,7 +2,8 @@
 
 Replication r of every scenario draws from the streams of (seed, r), whatever worker runs it, so
 `jobs=1` and `jobs=8` give the same numbers, and scenarios run with one seed share their random
-numbers (common random numbers).
+numbers (common random numbers). `SimulationResult` holds what a run gave and slices, merges and
+summarises itself.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from sla_sim.analysis.intervals import summarise
-from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS, Facts, backlog_series, compute_metrics
+from sla_sim.analysis.intervals import COLUMNS, summarise
+from sla_sim.analysis.metrics import METRIC_KEYS, Facts, compute_metrics
 from sla_sim.analysis.series import compute_series, series_frame
-from sla_sim.experiments.executors import Executor, LocalExecutor, default_jobs
+from sla_sim.experiments.executors import Executor, Task, use
 from sla_sim.model.events import Event
 from sla_sim.model.replication import Replication, run_replication
 from sla_sim.model.world import World, build_world, simulation_key
@@ -51,7 +52,63 @@ class SimulationResult:
     def metric(self, scenario: str, key: str) -> dict[str, float]:
         row = self.summary[(self.summary.scenario == scenario) & (self.summary.metric == key)]
         values = row.iloc[0]
-        return {k: float(values[k]) for k in ("mean", "std", "ci_low", "ci_high", "n")}
+        return {k: float(values[k]) for k in COLUMNS}
+
+    def only(self, names: Sequence[str]) -> SimulationResult:
+        """The result of some of its scenarios, in the order given."""
+        wanted = set(names)
+        order = {name: i for i, name in enumerate(names)}
+
+        def rows(frame: pd.DataFrame) -> pd.DataFrame:
+            kept = frame[frame.scenario.isin(wanted)]
+            return kept.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+
+        by_name = {s.name: s for s in self.scenarios}
+        return SimulationResult(
+            scenarios=[by_name[name] for name in names],
+            seed=self.seed,
+            replications=self.replications,
+            per_replication=rows(self.per_replication).reset_index(drop=True),
+            summary=rows(self.summary).reset_index(drop=True),
+            events=None if self.events is None else rows(self.events).reset_index(drop=True),
+            warnings=[w for w in self.warnings if any(w.startswith(f"{n}:") for n in names)],
+            series=None if self.series is None else rows(self.series).reset_index(drop=True),
+        )
+
+    @staticmethod
+    def side_by_side(results: Sequence[SimulationResult]) -> SimulationResult:
+        """Results of different scenarios (one seed) as one result; series kept only when every
+        result has them."""
+        series = [r.series for r in results if r.series is not None]
+        events = [r.events for r in results if r.events is not None]
+        return SimulationResult(
+            scenarios=[s for r in results for s in r.scenarios],
+            seed=results[0].seed,
+            replications=min(r.replications for r in results),
+            per_replication=pd.concat([r.per_replication for r in results], ignore_index=True),
+            summary=pd.concat([r.summary for r in results], ignore_index=True),
+            events=pd.concat(events, ignore_index=True) if len(events) == len(results) else None,
+            warnings=[w for r in results for w in r.warnings],
+            series=pd.concat(series, ignore_index=True) if len(series) == len(results) else None,
+        )
+
+    def with_more(self, more: SimulationResult) -> SimulationResult:
+        """This result with the replications of `more` (the same scenarios, later replication
+        numbers) added, summarised again."""
+        order = {s.name: i for i, s in enumerate(self.scenarios)}
+
+        def merged(a: pd.DataFrame | None, b: pd.DataFrame | None) -> pd.DataFrame:
+            rows = pd.concat([a, b], ignore_index=True)
+            rows = rows.sort_values("replication", kind="stable")
+            rows = rows.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+            return rows.reset_index(drop=True)
+
+        return result_from(
+            self.scenarios,
+            self.seed,
+            merged(self.per_replication, more.per_replication),
+            series=merged(self.series, more.series),
+        )
 
 
 @lru_cache(maxsize=32)
@@ -91,6 +148,16 @@ def event_frame(replication: Replication, scenario_name: str) -> pd.DataFrame:
     return frame.sort_values(["time_hours", "lead"], kind="stable").reset_index(drop=True)
 
 
+class ReplicationOutput(NamedTuple):
+    """What a worker sends back for one replication of one scenario of its group."""
+
+    replication: int
+    member: int  # the scenario's place in the task's group
+    metrics: dict[str, float]  # by metric key, with backlog_mid
+    series: dict[str, np.ndarray]  # by series name (analysis.series)
+    log: pd.DataFrame | None  # the event log, when asked for
+
+
 def _values(replication: Replication) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The metrics of a replication with the backlog at mid-horizon (to tell an unstable team),
     and its series for charts."""
@@ -101,10 +168,10 @@ def _values(replication: Replication) -> tuple[dict[str, float], dict[str, np.nd
 
 def run_chunk(
     scenarios_json: str, seed: int, replications: Sequence[int], with_log: bool
-) -> list[tuple[int, dict[str, float], dict[str, Any]]]:
+) -> list[ReplicationOutput]:
     """Run some replications of a group of scenarios that share one simulation (the unit of
-    work of a worker): per replication and scenario of the group, its metrics, and its series
-    and (if asked) event log. `scenarios_json` is a JSON list of the scenarios' JSON."""
+    work of a worker): per replication and scenario of the group, its metrics, its series and
+    (if asked) event log. `scenarios_json` is a JSON list of the scenarios' JSON."""
     worlds = [_world(text) for text in json.loads(scenarios_json)]
     out = []
     for r in replications:
@@ -113,51 +180,11 @@ def run_chunk(
             replication = run.measured_as(world)
             values, series = _values(replication)
             log = event_frame(replication, world.scenario.name) if with_log else None
-            out.append((r, values, {"series": series, "log": log, "member": member}))
+            out.append(ReplicationOutput(r, member, values, series, log))
     return out
 
 
-def backlog_chunk(
-    scenario_json: str, seed: int, replications: Sequence[int], step_hours: float
-) -> list[tuple[int, dict[str, Any], None]]:
-    """The backlog series of some replications (a worker's unit of work for the warm-up helper)."""
-    world = _world(scenario_json)
-    out = []
-    for r in replications:
-        _, waiting = backlog_series(run_replication(world, seed, r), step_hours)
-        out.append((r, {"series": waiting}, None))
-    return out
-
-
-def backlog_series_of(
-    scenario: Scenario,
-    replications: int,
-    seed: int,
-    step_hours: float,
-    *,
-    executor: Executor | None = None,
-    progress: Progress | None = None,
-) -> np.ndarray:
-    """Leads waiting for a first attempt every `step_hours`, one row per replication."""
-    runner: Executor = executor if executor is not None else LocalExecutor(default_jobs())
-    tasks = [
-        (0, scenario.canonical_json(), chunk)
-        for chunk in _chunks(range(replications), runner.workers)
-    ]
-    rows: dict[int, np.ndarray] = {}
-    try:
-        for _, chunk_result in runner.run(backlog_chunk, tasks, seed, step_hours):
-            for r, values, _ in chunk_result:
-                rows[r] = np.asarray(values["series"], dtype=float)
-            if progress:
-                progress(len(rows), replications)
-    finally:
-        if executor is None:
-            runner.close()
-    return np.vstack([rows[r] for r in range(replications)])
-
-
-def _chunks(replications: Sequence[int], workers: int) -> list[list[int]]:
+def chunks(replications: Sequence[int], workers: int) -> list[list[int]]:
     """Split replications into chunks: a few per worker, so progress shows and Ctrl-C is quick."""
     size = max(1, math.ceil(len(replications) / (4 * workers)))
     return [list(replications[i : i + size]) for i in range(0, len(replications), size)]
@@ -191,27 +218,25 @@ def simulate(
         raise ValueError(f"scenario names must be unique, got {names}")
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    own = executor is None
-    runner: Executor = executor if executor is not None else LocalExecutor(jobs or default_jobs())
     numbers = range(first_replication, first_replication + replications)
     # Scenarios that differ only in what is measured (a response target, say) share a simulation.
     groups: dict[str, list[int]] = {}
     for index, s in enumerate(scenarios):
         groups.setdefault(simulation_key(s), []).append(index)
     members = list(groups.values())
-    tasks = [
-        (group, json.dumps([scenarios[i].canonical_json() for i in indices]), chunk)
-        for group, indices in enumerate(members)
-        for chunk in _chunks(numbers, runner.workers)
-    ]
-    results: dict[tuple[int, int], tuple[dict[str, float], dict[str, Any]]] = {}
+    outputs: dict[tuple[int, int], ReplicationOutput] = {}
     finished = [0] * len(scenarios)
     total, done = len(scenarios) * replications, 0
-    try:
+    with use(executor, jobs) as runner:
+        tasks = [
+            Task(group, json.dumps([scenarios[i].canonical_json() for i in indices]), chunk)
+            for group, indices in enumerate(members)
+            for chunk in chunks(numbers, runner.workers)
+        ]
         for group, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
-            for r, values, extras in chunk_result:
-                index = members[group][extras["member"]]
-                results[(index, r)] = (values, extras)
+            for output in chunk_result:
+                index = members[group][output.member]
+                outputs[(index, output.replication)] = output
                 finished[index] += 1
             done += len(chunk_result)
             if progress:
@@ -219,24 +244,14 @@ def simulate(
             if on_scenario_done:
                 for index in members[group]:
                     if finished[index] == replications:  # the group's last chunk: once
-                        on_scenario_done(index, _rows(scenarios[index], index, numbers, results))
-    finally:
-        if own:
-            runner.close()
+                        on_scenario_done(index, _rows(scenarios[index], index, numbers, outputs))
     per_replication = pd.concat(
-        [_rows(s, i, numbers, results) for i, s in enumerate(scenarios)], ignore_index=True
+        [_rows(s, i, numbers, outputs) for i, s in enumerate(scenarios)], ignore_index=True
     )
-    events = (
-        pd.concat([results[(i, r)][1]["log"] for i in range(len(scenarios)) for r in numbers])
-        if event_log
-        else None
-    )
+    logs = [outputs[(i, r)].log for i in range(len(scenarios)) for r in numbers]
+    events = pd.concat(logs) if event_log else None
     series = series_frame(
-        [
-            (s.name, r, results[(i, r)][1]["series"])
-            for i, s in enumerate(scenarios)
-            for r in numbers
-        ]
+        [(s.name, r, outputs[(i, r)].series) for i, s in enumerate(scenarios) for r in numbers]
     )
     return result_from(scenarios, seed, per_replication, events, series)
 
@@ -245,10 +260,13 @@ def _rows(
     scenario: Scenario,
     index: int,
     numbers: Sequence[int],
-    results: dict[tuple[int, int], tuple[dict[str, float], dict[str, Any]]],
+    outputs: dict[tuple[int, int], ReplicationOutput],
 ) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"scenario": scenario.name, "replication": r, **results[(index, r)][0]} for r in numbers]
+        [
+            {"scenario": scenario.name, "replication": r, **outputs[(index, r)].metrics}
+            for r in numbers
+        ]
     )
 
 
@@ -291,79 +309,3 @@ def _instability(per_replication: pd.DataFrame) -> list[str]:
                 f"end; reps {utilization:.0%} busy). Add reps or prospecting time."
             )
     return warnings
-
-
-# Absolute precision floors by unit: a metric near zero is precise enough once its 95% half-width
-# is below this, whatever its relative width (half a point of a share, half a lead, a minute).
-PRECISION_FLOORS = {
-    "share": 0.005,
-    "count": 0.5,
-    "leads": 0.5,
-    "hours": 1 / 60,
-    "money": 1.0,
-    "months": 0.1,
-}
-
-
-def worst_precision(result: SimulationResult, precision: float) -> float:
-    """The largest relative 95% half-width over scenarios and metrics, each metric's mean raised
-    to its floor / precision so that a metric near zero counts as precise at its floor."""
-    summary = result.summary.dropna(subset=["ci_low", "ci_high"])
-    worst = 0.0
-    for row in summary.itertuples():
-        half = (float(row.ci_high) - float(row.ci_low)) / 2  # type: ignore[arg-type]
-        floor = PRECISION_FLOORS[BY_KEY[str(row.metric)].unit]
-        worst = max(worst, half / max(abs(float(row.mean)), floor / precision))  # type: ignore[arg-type]
-    return worst
-
-
-def _merge(a: pd.DataFrame | None, b: pd.DataFrame | None, order: dict[str, int]) -> pd.DataFrame:
-    """Rows of two runs of the same scenarios, by scenario (in `order`) then replication."""
-    rows = pd.concat([a, b], ignore_index=True)
-    rows = rows.sort_values("replication", kind="stable")
-    rows = rows.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
-    return rows.reset_index(drop=True)
-
-
-def simulate_to_precision(
-    scenario: Scenario | Sequence[Scenario],
-    precision: float,
-    *,
-    min_replications: int = 10,
-    max_replications: int = 200,
-    seed: int = 0,
-    jobs: int | None = 1,
-    variants: bool = True,
-    executor: Executor | None = None,
-    progress: Progress | None = None,
-) -> tuple[SimulationResult, float]:
-    """Add replications until every metric's 95% half-width is within `precision` of its mean (or
-    its floor), or `max_replications` ran; returns the result and the precision reached."""
-    own = executor is None
-    runner: Executor = executor if executor is not None else LocalExecutor(jobs or default_jobs())
-    try:
-        n = min(max(2, min_replications), max_replications)
-        result = simulate(scenario, n, seed, variants=variants, executor=runner, progress=progress)
-        reached = worst_precision(result, precision)
-        while reached > precision and n < max_replications:
-            wanted = math.ceil(n * (reached / precision) ** 2)
-            more = min(max(wanted - n, runner.workers), max_replications - n)
-            extra = simulate(
-                result.scenarios,
-                more,
-                seed,
-                variants=False,
-                executor=runner,
-                first_replication=n,
-                progress=progress,
-            )
-            n += more
-            order = {s.name: i for i, s in enumerate(result.scenarios)}
-            rows = _merge(result.per_replication, extra.per_replication, order)
-            series = _merge(result.series, extra.series, order)
-            result = result_from(result.scenarios, seed, rows, series=series)
-            reached = worst_precision(result, precision)
-        return result, reached
-    finally:
-        if own:
-            runner.close()

@@ -137,6 +137,7 @@ min_attempts = 1
                 "response_within_sla": theory.erlang_c_service_level(c, lam, mu, t),
                 "response_hours_mean": theory.erlang_c_mean_wait(c, lam, mu),
                 "backlog_mean": theory.erlang_c_queue_length(c, lam, mu),
+                "rep_utilization": lam / (c * mu),
             }
         queue = theory.ErlangA(c, lam, mu, 1.0 / self.patience_hours)
         return {
@@ -144,6 +145,7 @@ min_attempts = 1
             "response_hours_mean": queue.mean_wait_served,
             "lost_cold_share": queue.p_abandon,
             "backlog_mean": queue.mean_queue_length,
+            "rep_utilization": queue.p_served * lam / (c * mu),
         }
 
 

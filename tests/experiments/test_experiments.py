@@ -14,14 +14,15 @@ import pytest
 from sla_sim import load_scenario, simulate
 from sla_sim.analysis.intervals import interval
 from sla_sim.experiments.compare import compare
-from sla_sim.experiments.executors import DaskExecutor
+from sla_sim.experiments.executors import DaskExecutor, InlineExecutor
 from sla_sim.experiments.optimize import optimize, parse_constraint, parse_objective
-from sla_sim.experiments.runner import simulate_to_precision, worst_precision
+from sla_sim.experiments.precision import simulate_to_precision, worst_precision
 from sla_sim.experiments.sweep import parse_values, run_sweep
 from sla_sim.scenario.file import load_scenario as load
+from sla_sim.scenario.file import parse_scenario_text
 from sla_sim.scenario.schema import Scenario, ScenarioError
 from sla_sim.verification import theory
-from sla_sim.verification.setups import QueueSetup
+from sla_sim.verification.setups import ERLANG_C, QueueSetup
 
 from conftest import ROOT, SCENARIOS, SLA_SIM
 
@@ -321,12 +322,28 @@ def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> N
     assert "deals" in bad.stderr
 
 
-def test_warmup_command_names_its_rule(short_file: str) -> None:
-    out = _cli("warmup", short_file, "-n", "3", "--step-hours", "24", "--json")
+def test_warmup_command_gives_the_rule_applied_to_the_files_own_backlog(short_file: str) -> None:
+    from sla_sim.experiments.warmup import suggest
+
+    out = _cli("warmup", short_file, "-n", "3", "--step-hours", "24", "--seed", "5", "--json")
     assert out.returncode == 0, out.stderr
     document = json.loads(out.stdout)
     assert "MSER-5" in document["rule"]
-    assert document["warmup_days"] >= 0
+    advice = suggest(load(short_file), 3, 5, 24.0, executor=InlineExecutor())
+    assert document["warmup_days"] == advice.warmup_days
+    assert document["truncation_hours"] == advice.truncation_hours
+    assert document["at_limit"] == advice.at_limit
+
+
+def test_an_overloaded_start_needs_a_warmup_that_an_idle_desk_does_not() -> None:
+    from sla_sim.experiments.warmup import suggest
+
+    setup = ERLANG_C[1]  # M/M/5 at 80%: it starts empty and fills up over hours
+    busy = parse_scenario_text(setup.toml().replace("warmup_days = 3.0", "warmup_days = 0.0"))
+    idle = busy.with_overrides({"team.reps": 200})
+    kwargs = {"executor": InlineExecutor()}
+    loaded = suggest(busy.with_overrides({"team.reps": 4}), 4, 1, 1.0, **kwargs)  # 100% busy
+    assert loaded.truncation_hours > suggest(idle, 4, 1, 1.0, **kwargs).truncation_hours
 
 
 def test_run_with_precision_reports_what_it_reached(short_file: str) -> None:

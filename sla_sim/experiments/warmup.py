@@ -1,0 +1,69 @@
+"""The warm-up a scenario needs: its backlog simulated replication by replication and cut where
+MSER-5 says the start-up transient has faded (the statistics are in analysis.mser)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sla_sim.analysis.metrics import backlog_series
+from sla_sim.analysis.mser import WarmupAdvice, suggest_warmup
+from sla_sim.experiments.executors import Executor, Task, use
+from sla_sim.experiments.runner import Progress, chunks
+from sla_sim.model.replication import run_replication
+from sla_sim.model.world import build_world
+from sla_sim.scenario.schema import Scenario
+
+
+def backlog_chunk(
+    scenario_json: str, seed: int, replications: Sequence[int], step_hours: float
+) -> list[tuple[int, np.ndarray]]:
+    """The backlog series of some replications (a worker's unit of work): (replication, leads
+    waiting every `step_hours`)."""
+    world = build_world(Scenario.model_validate_json(scenario_json))
+    out = []
+    for r in replications:
+        _, waiting = backlog_series(run_replication(world, seed, r), step_hours)
+        out.append((r, waiting))
+    return out
+
+
+def backlog_series_of(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    step_hours: float,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Leads waiting for a first attempt every `step_hours`, one row per replication."""
+    rows: dict[int, np.ndarray] = {}
+    with use(executor, None) as runner:
+        tasks = [
+            Task(0, scenario.canonical_json(), chunk)
+            for chunk in chunks(range(replications), runner.workers)
+        ]
+        for _, chunk_result in runner.run(backlog_chunk, tasks, seed, step_hours):
+            for r, waiting in chunk_result:
+                rows[r] = np.asarray(waiting, dtype=float)
+            if progress:
+                progress(len(rows), replications)
+    return np.vstack([rows[r] for r in range(replications)])
+
+
+def suggest(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    step_hours: float,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> WarmupAdvice:
+    """The warm-up a scenario needs: MSER-5 on its mean backlog over replications."""
+    series = backlog_series_of(
+        scenario, replications, seed, step_hours, executor=executor, progress=progress
+    )
+    return suggest_warmup(series, step_hours)
