@@ -4,6 +4,7 @@ scenario content and seed, and the whole set written into a link.
 A candidate is a name and the dotted keys it sets on the base scenario (the same thing as a
 `[[variants]]` entry), so any candidate can be downloaded as a scenario file and run by the CLI.
 Runs are cached per candidate: going back to a candidate, or adding one, runs only what is new.
+Nothing here draws: the Streamlit modules beside it read uploads and links through these functions.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import SimulationResult, result_from, simulate
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.file import load_scenario, parse_scenario_text
+from sla_sim.scenario.schema import Scenario, ScenarioError
 
 MAX_CANDIDATES = 8
 CACHE_SIZE = 256
+MAX_UPLOAD_BYTES = 256 * 1024
+DEFAULT_REPLICATIONS = 20
+DEFAULT_SEED = 7
 
 
 @dataclass
@@ -40,6 +46,14 @@ class Candidate:
 def candidates_of(base: Scenario) -> list[Candidate]:
     """The base scenario and each of its variants, as candidates."""
     return [Candidate(base.name)] + [Candidate(v.name, dict(v.set)) for v in base.variants]
+
+
+def free_name(names: list[str]) -> str:
+    """A name for a new candidate that none of `names` has: "Candidate 4"."""
+    n = len(names)
+    while f"Candidate {n}" in names:
+        n += 1
+    return f"Candidate {n}"
 
 
 def _key(scenario: Scenario, seed: int, replications: int) -> str:
@@ -112,6 +126,115 @@ def run_candidates(
             ready[i] = result.only([scenarios[i].name])
             cache.put(scenarios[i], seed, replications, ready[i])
     return SimulationResult.side_by_side([ready[i] for i in range(len(scenarios))])
+
+
+def cached_result(
+    scenarios: list[Scenario], replications: int, seed: int, cache: RunCache
+) -> SimulationResult | None:
+    """The scenarios' result if every one of them is in the cache, else None (nothing runs)."""
+    results = []
+    for scenario in scenarios:
+        cached = cache.get(scenario, seed, replications)
+        if cached is None:
+            return None
+        results.append(cached)
+    return merge(results)
+
+
+def run_key(scenario: Scenario, *settings: Any) -> str:
+    """A key for the result of a run of `scenario` with these settings (JSON values)."""
+    return json.dumps([scenario.canonical_json(), *settings])
+
+
+# -- where a session starts ------------------------------------------------------------------
+
+
+def bundled_scenarios(folder: Path) -> dict[str, Path]:
+    """The scenario files of a folder by their scenario name, the baseline first."""
+    files = sorted(folder.glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return {load_scenario(p).name: p for p in files}
+
+
+@dataclass
+class Upload:
+    """An uploaded scenario file: its text and scenario, or the problems that stop its use."""
+
+    name: str
+    text: str = ""
+    scenario: Scenario | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def read_upload(name: str, data: bytes) -> Upload:
+    """An uploaded file read as a scenario: at most MAX_UPLOAD_BYTES of UTF-8 TOML."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        return Upload(
+            name, problems=[f"{name}: {len(data) // 1024} KB is too large (at most 256 KB)"]
+        )
+    try:
+        text = data.decode("utf-8")
+        return Upload(name, text, parse_scenario_text(text, name))
+    except UnicodeDecodeError:
+        return Upload(name, problems=[f"{name}: not a text file (a scenario is a TOML file)"])
+    except ScenarioError as error:
+        return Upload(name, problems=error.problems)
+
+
+@dataclass
+class Setup:
+    """What a session plans with: the base scenario (a bundled one by name, or "upload"), the
+    candidates, and the seed and replications of their runs; a link carries all of it."""
+
+    base_id: str
+    base: Scenario
+    candidates: list[Candidate]
+    seed: int = DEFAULT_SEED
+    replications: int = DEFAULT_REPLICATIONS
+    upload_text: str | None = None
+    upload_name: str | None = None
+
+
+def setup_from_link(link: dict[str, Any], files: dict[str, Path]) -> Setup:
+    """The set-up a link's state holds, every candidate checked against its base; KeyError,
+    ValueError, TypeError or ScenarioError if the state is not a usable one."""
+    upload_text = upload_name = None
+    if link.get("upload"):
+        upload_text, upload_name = str(link["upload"]), link.get("file")
+        base = parse_scenario_text(upload_text, str(link.get("file", "uploaded file")))
+        base_id = "upload"
+    else:
+        base_id = str(link.get("base"))
+        base = load_scenario(files[base_id])
+    candidates = candidates_from_state(link.get("candidates"))
+    for c in candidates or []:
+        c.scenario(base)  # every candidate must still be valid
+    return Setup(
+        base_id,
+        base,
+        candidates or candidates_of(base),
+        int(link.get("seed", DEFAULT_SEED)),
+        int(link.get("replications", DEFAULT_REPLICATIONS)),
+        upload_text,
+        upload_name,
+    )
+
+
+def link_of(setup: Setup) -> dict[str, Any]:
+    """The state a link carries for this set-up (an uploaded base travels inside it)."""
+    link: dict[str, Any] = {
+        "base": setup.base_id,
+        "candidates": [[c.name, c.overrides] for c in setup.candidates],
+        "seed": setup.seed,
+        "replications": setup.replications,
+    }
+    if setup.base_id == "upload":
+        link["upload"], link["file"] = setup.upload_text, setup.upload_name
+    return link
+
+
+def share_url(page_url: str | None, state: str) -> str:
+    """The page's address with the link's state in it."""
+    return f"{(page_url or '').split('?')[0]}?s={state}"
 
 
 # -- the link ----------------------------------------------------------------------------------

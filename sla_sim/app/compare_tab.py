@@ -1,0 +1,124 @@
+"""The "Compare candidates" tab: the editor, the run, and its headlines, tables and charts."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from sla_sim.analysis.series import summarise_series
+from sla_sim.app.editor import editor
+from sla_sim.app.session import scenarios_now
+from sla_sim.app.shared import executor, run_cache
+from sla_sim.app.state import cached_result, run_candidates
+from sla_sim.app.widgets import progress_bar, show_chart
+from sla_sim.experiments.compare import compare
+from sla_sim.experiments.runner import SimulationResult
+from sla_sim.present.captions import interval_note
+from sla_sim.present.charts import colours, comparison_charts
+from sla_sim.present.headlines import headlines, subject
+from sla_sim.present.pack import difference_table, summary_table, terms_table
+from sla_sim.present.terms import in_words
+from sla_sim.scenario.schema import Scenario
+
+
+def run(scenarios: list[Scenario], cached_only: bool) -> SimulationResult | None:
+    """The candidates' result; with `cached_only`, None unless every one was run before.
+    A new run shows its progress and its first results while the rest still run."""
+    state = st.session_state
+    cache, replications, seed = run_cache(), int(state.replications), int(state.seed)
+    if cached_only:
+        return cached_result(scenarios, replications, seed, cache)
+    bar, progress = progress_bar("Starting the workers")
+    early = st.empty()
+
+    def ready(partial: SimulationResult) -> None:
+        with early.container():
+            st.caption("First results (the rest still running)")
+            st.dataframe(summary_table(partial).iloc[:4], width="stretch")
+
+    result = run_candidates(
+        scenarios, replications, seed, cache, executor(), progress=progress, on_ready=ready
+    )
+    bar.empty()
+    early.empty()
+    return result
+
+
+def _swatch(colour: str) -> str:
+    return f"<span style='color:{colour};font-size:1.2em'>■</span>"
+
+
+def show_results(result: SimulationResult) -> None:
+    names = result.scenario_names
+    palette = colours(names)
+    comparison = compare(result, names[0])
+    st.subheader("In one sentence")
+    lines = headlines(result.scenarios, comparison)
+    if not lines:
+        st.write("Add a candidate to compare it with the baseline.")
+    for name, sentence in lines:
+        swatch = _swatch(palette[name])
+        st.markdown(f"{swatch} **{escape(name)}**: {escape(sentence)}", unsafe_allow_html=True)
+    for warning in result.warnings:
+        st.warning(in_words(warning, result.scenarios[0]))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Key metrics")
+        st.caption(interval_note(result.replications))
+        st.dataframe(summary_table(result), width="stretch")
+    with right:
+        st.subheader("Against the baseline")
+        st.caption("Paired difference and its 95% interval (same leads, same luck)")
+        if len(names) > 1:
+            st.dataframe(difference_table(comparison), width="stretch")
+    series = summarise_series(result.series) if result.series is not None else None
+    if series is None:
+        return
+    (title, first), *others = comparison_charts(result.scenarios, result.summary, series)
+    st.markdown(f"**{title}**")
+    show_chart(first)
+    for i in range(0, len(others), 2):
+        row = st.columns(2)
+        for column, (title, chart) in zip(row, others[i : i + 2], strict=False):
+            with column:
+                st.markdown(f"**{title}**")
+                show_chart(chart)
+
+
+def compare_tab() -> list[Scenario] | None:
+    """The tab; returns the candidates as scenarios after this run's edits (None if one is not
+    valid), for the other tabs."""
+    state = st.session_state
+    st.markdown(
+        "Edit the terms of each candidate, then run. Every candidate sees the same simulated "
+        "leads, so differences are the terms, not luck."
+    )
+    editor()
+    scenarios = scenarios_now()
+    if scenarios is None:
+        return None
+    with st.expander("What each candidate changes"):
+        base = scenarios[0]
+        for s in scenarios[1:]:
+            st.markdown(f"**{s.name}**: {subject(s, base)}")
+        st.dataframe(terms_table(scenarios), width="stretch")
+    result = run(scenarios, cached_only=True)
+    slot = st.empty()
+    cached = "Already run: these results are cached."
+    clicked = slot.button(
+        "Run comparison",
+        type="primary",
+        disabled=result is not None,
+        help=cached if result is not None else None,
+    )
+    if clicked:
+        result = run(scenarios, cached_only=False)
+        slot.button("Run comparison", type="primary", disabled=True, help=cached, key="ran")
+    if result is not None:
+        state.result = result
+        show_results(result)
+    elif "result" in state:
+        st.info("The terms changed since the results below: run the comparison again.")
+        show_results(state.result)
+    return scenarios

@@ -1,0 +1,151 @@
+"""The candidates editor: pick a candidate, name it, add or remove one, and set its terms, each
+input in the leader's words with its unit, its meaning and the baseline's value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from sla_sim.app.session import new_item
+from sla_sim.app.state import MAX_CANDIDATES, Candidate, free_name
+from sla_sim.present.inputs import hours_text, read_hours, term_help, term_label
+from sla_sim.present.terms import GROUPS, Term, all_terms, term_value
+from sla_sim.scenario.file import scenario_notes
+from sla_sim.scenario.schema import Scenario, ScenarioError
+
+
+def term_input(term: Term, value: Any, default: Any, note: str | None, key: str) -> Any:
+    """One input of a term, showing its unit and what it means; returns the value set."""
+    help_text = term_help(term, default, note)
+    label = term_label(term)
+    if term.kind in ("int", "number"):
+        whole = term.kind == "int"
+        cast = int if whole else float
+        return cast(
+            st.number_input(
+                label,
+                min_value=cast(term.minimum) if term.minimum is not None else None,
+                max_value=cast(term.maximum) if term.maximum is not None else None,
+                value=cast(value),
+                step=1 if whole else float(term.step or 1),
+                format="%d" if whole else "%g",
+                key=key,
+                help=help_text,
+            )
+        )
+    if term.kind == "share":
+        shown = st.number_input(
+            label,
+            min_value=float(term.minimum or 0) * 100,
+            max_value=float(term.maximum if term.maximum is not None else 1) * 100,
+            value=round(float(value) * 100, 2),
+            step=float(term.step or 0.05) * 100,
+            format="%.0f",
+            key=key,
+            help=help_text,
+        )
+        return round(shown / 100, 4)
+    if term.kind == "choice":
+        options = list(term.choices)
+        if str(value) not in options:
+            options.append(str(value))
+        return st.selectbox(
+            label,
+            options,
+            index=options.index(str(value)),
+            format_func=lambda v: term.choices.get(v, v),
+            key=key,
+            help=help_text,
+        )
+    text = st.text_input(
+        label + ", comma-separated", value=hours_text(value), key=key, help=help_text
+    )
+    try:
+        return read_hours(term, text)
+    except ValueError as error:
+        st.error(str(error))
+        return value
+
+
+def editor() -> None:
+    state = st.session_state
+    base: Scenario = state.base.expand()[0]
+    notes = scenario_notes(state.base)
+    items = state.candidates
+    names = [c["name"] for c in items]
+    top = st.columns([3, 2, 1.3, 1.3])
+    state.editing = min(state.editing, len(items) - 1)
+    editing = top[0].selectbox(
+        "Candidate to edit",
+        range(len(items)),
+        index=state.editing,
+        format_func=lambda i: names[i] + (" (baseline)" if i == 0 else ""),
+    )
+    if editing != state.editing:
+        state.editing = editing
+        st.rerun()
+    item = items[editing]
+    name = top[1].text_input(
+        "Name", value=item["name"], key=f"name|{item['uid']}", disabled=editing == 0
+    )
+    top[2].write("")
+    top[3].write("")
+    if top[2].button(
+        "Add a candidate",
+        disabled=len(items) >= MAX_CANDIDATES,
+        help=f"A copy of this candidate to change (at most {MAX_CANDIDATES}).",
+        width="stretch",
+    ):
+        items.append(new_item(Candidate(free_name(names), dict(item["overrides"]))))
+        state.editing = len(items) - 1
+        st.rerun()
+    if top[3].button(
+        "Remove it",
+        disabled=editing == 0,
+        help="The baseline stays.",
+        width="stretch",
+    ):
+        items.pop(editing)
+        state.editing = 0
+        st.rerun()
+    if name.strip() and name.strip() not in names[:editing] + names[editing + 1 :]:
+        item["name"] = name.strip()
+    elif name.strip() != item["name"]:
+        st.error(f"Another candidate is called {name.strip()!r}: give this one its own name.")
+
+    terms = all_terms(base)
+    overrides = dict(item["overrides"])
+    try:
+        current = base.with_overrides(overrides)
+    except ScenarioError:
+        current = base
+        overrides = {}
+    columns = st.columns(3)
+    for column, (group, title) in zip(columns, GROUPS.items(), strict=True):
+        with column:
+            st.subheader(title)
+            for term in (t for t in terms if t.group == group):
+                default = term_value(base, term.key)
+                value = term_input(
+                    term,
+                    term_value(current, term.key),
+                    default,
+                    notes.get(term.key),
+                    key=f"{state.base_id}|{item['uid']}|{term.key}",
+                )
+                if editing == 0:
+                    continue  # the baseline is the file itself
+                if value == default:
+                    overrides.pop(term.key, None)
+                else:
+                    overrides[term.key] = value
+    if editing == 0:
+        st.caption("The baseline is the scenario file as it is; add a candidate to change terms.")
+        return
+    try:
+        base.with_overrides(overrides)
+        item["overrides"] = overrides
+    except ScenarioError as error:
+        for problem in error.problems:
+            st.error(problem)

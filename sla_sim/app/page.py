@@ -1,0 +1,44 @@
+"""The whole page on each rerun: the session's start, the sidebar, the four tabs, the link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from sla_sim.app.compare_tab import compare_tab
+from sla_sim.app.pack_tab import pack_tab
+from sla_sim.app.plan_tab import plan_tab
+from sla_sim.app.session import start, write_link
+from sla_sim.app.shared import executor
+from sla_sim.app.sidebar import sidebar
+from sla_sim.app.state import bundled_scenarios
+from sla_sim.app.tradeoff_tab import tradeoff_tab
+
+
+def show(scenario_folder: Path) -> None:
+    """The page, offering the scenario files of `scenario_folder` to start from."""
+    executor()
+    files = bundled_scenarios(scenario_folder)
+    start(files)
+    sidebar(files)
+    state = st.session_state
+    st.title("Marketing–Sales SLA planner")
+    st.caption(
+        "Test the terms before you sign them: closed deals, revenue, breaches and reps, "
+        "simulated lead by lead with 95% intervals."
+    )
+    if state.get("link_problem"):
+        st.warning(state.pop("link_problem"))
+    compare_view, tradeoff_view, plan_view, pack_view = st.tabs(
+        ["Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
+    )
+    with compare_view:
+        scenarios = compare_tab()  # after the editor: the candidates as they now are
+    with tradeoff_view:
+        tradeoff_tab(scenarios)
+    with plan_view:
+        plan_tab(scenarios)
+    with pack_view:
+        pack_tab()
+    write_link()

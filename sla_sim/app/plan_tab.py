@@ -1,0 +1,54 @@
+"""The "Plan backwards" tab: the leads a target of deals or revenue takes, by the arithmetic and
+by simulation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sla_sim.app.shared import executor
+from sla_sim.app.state import run_key
+from sla_sim.experiments.funnel import plan as plan_funnel
+from sla_sim.present.captions import plan_heading
+from sla_sim.scenario.schema import Scenario
+
+
+def plan_tab(scenarios: list[Scenario] | None) -> None:
+    state = st.session_state
+    if scenarios is None:
+        st.info("Fix the candidates' terms first (see Compare candidates).")
+        return
+    st.markdown(
+        "How many leads does a target take? The arithmetic divides by today's stage rates; the "
+        "simulation finds the volume that really gets there, with the reps and their queue."
+    )
+    top = st.columns([2, 2, 2, 1])
+    origin = top[0].selectbox("Candidate", [s.name for s in scenarios], key="plan_candidate")
+    scenario = next(s for s in scenarios if s.name == origin)
+    kind = top[1].radio("Target", ["Deals per month", "Revenue per month"], horizontal=True)
+    if kind == "Deals per month":
+        target = top[2].number_input("Closed deals per month", 0.5, 10_000.0, 12.0, 1.0)
+    else:
+        target = top[2].number_input("Revenue per month ($)", 1_000.0, 1e9, 200_000.0, 10_000.0)
+    replications = top[3].number_input("Replications", 2, 100, 10, key="plan_reps")
+    key = run_key(scenario, kind, target, replications, int(state.seed))
+    plans = state.setdefault("plans", {})
+    if st.button("Plan", type="primary", disabled=key in plans):
+        with st.spinner("Simulating volumes until the target is met"):
+            try:
+                plans[key] = plan_funnel(
+                    scenario,
+                    deals_per_month=target if kind == "Deals per month" else None,
+                    revenue_per_month=target if kind != "Deals per month" else None,
+                    replications=int(replications),
+                    seed=int(state.seed),
+                    executor=executor(),
+                )
+            except ValueError as error:
+                st.error(str(error))
+    if key in plans:
+        result = plans[key]
+        st.subheader(plan_heading(result.target_deals))
+        st.dataframe(pd.DataFrame(result.table_rows()), hide_index=True, width="stretch")
+        for line in result.findings():
+            st.markdown(f"- {line}")

@@ -1,0 +1,62 @@
+"""The SLA terms as a person types them: labels with units, the help beside an input, lists of
+hours and the values of a swept term read from text (shares typed in percent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sla_sim.experiments.sweep import parse_values
+from sla_sim.present.terms import Term
+
+
+def term_label(term: Term) -> str:
+    """The term's label with its unit: "Reps (reps)"."""
+    return f"{term.label} ({term.unit})" if term.unit else term.label
+
+
+def term_help(term: Term, default: Any, note: str | None) -> str:
+    """What the term means, then the baseline's value and where that value comes from."""
+    origin = f"Baseline: {term.show(default)}" + (f". Source: {note}." if note else ".")
+    return f"{term.help}\n\n{origin}"
+
+
+def hours_text(hours: list[float]) -> str:
+    """A list of hours as typed: "4, 24, 48"."""
+    return ", ".join(f"{v:g}" for v in hours)
+
+
+def read_hours(term: Term, text: str) -> list[float]:
+    """Hours typed as "4, 24, 48" (or with semicolons); ValueError naming the term if not."""
+    try:
+        gaps = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(
+            f"{term.label}: give hours as numbers separated by commas, e.g. 4, 24, 48"
+        ) from None
+    if not gaps or min(gaps) <= 0:
+        raise ValueError(f"{term.label}: give at least one gap, every one more than 0 hours")
+    return gaps
+
+
+def sweep_default(term: Term, value: Any) -> str:
+    """Values to offer for sweeping a term around its current value, as text to edit."""
+    if term.key == "team.reps":
+        return ", ".join(str(v) for v in range(max(1, int(value) - 2), int(value) + 5))
+    if term.key == "sla.sales.first_response_hours":
+        return "1, 4, 8, 24, 48"
+    if term.kind == "share":
+        return ", ".join(f"{v:g}" for v in (30, 50, 70, 90))
+    if term.kind == "int":
+        return ", ".join(str(v) for v in range(max(1, int(value) - 2), int(value) + 3))
+    return ", ".join(f"{float(value) * f:g}" for f in (0.5, 0.75, 1, 1.25, 1.5))
+
+
+def sweep_values(term: Term, text: str) -> list[Any]:
+    """The values typed for a swept term, as `sla-sim sweep --set` reads them (`4, 6, 8` or
+    `LO:HI[:STEP]`); shares are typed in percent."""
+    values = parse_values(text)
+    if not values or not all(isinstance(v, int | float) for v in values):
+        raise ValueError(f"{text!r}: give numbers separated by commas, or LO:HI[:STEP]")
+    if term.kind == "share":
+        return [round(v / 100, 4) for v in values]
+    return [int(v) for v in values] if term.kind == "int" else [float(v) for v in values]
