@@ -138,7 +138,7 @@ def cached_result(
         if cached is None:
             return None
         results.append(cached)
-    return merge(results)
+    return SimulationResult.side_by_side(results)
 
 
 def run_key(scenario: Scenario, *settings: Any) -> str:
