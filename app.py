@@ -40,9 +40,11 @@ from sla_sim.experiments.result_files import scenario_file_name
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.experiments.sweep import parse_values, run_sweep
 from sla_sim.present.charts import colours, comparison_charts, frontier, heatmap, sweep_line
+from sla_sim.present.deck import write_pptx
 from sla_sim.present.headlines import headlines, subject
-from sla_sim.present.html import render_html, write_pptx
+from sla_sim.present.html import render_html
 from sla_sim.present.pack import content, difference_table, summary_table, terms_table
+from sla_sim.present.tables import funnel_findings, funnel_table
 from sla_sim.present.terms import GROUPS, Term, all_terms, in_words, term_value
 from sla_sim.scenario.file import load_scenario, parse_scenario_text, scenario_notes, scenario_toml
 from sla_sim.scenario.schema import Scenario, ScenarioError
@@ -660,8 +662,8 @@ def plan_tab(scenarios: list[Scenario] | None) -> None:
     if key in plans:
         result = plans[key]
         st.subheader(f"What it takes to close {result.target_deals:.3g} deals a month")
-        st.dataframe(pd.DataFrame(result.table_rows()), hide_index=True, width="stretch")
-        for line in result.findings():
+        st.dataframe(pd.DataFrame(funnel_table(result)), hide_index=True, width="stretch")
+        for line in funnel_findings(result):
             st.markdown(f"- {line}")
 
 
