@@ -16,6 +16,33 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SLA_SIM = [sys.executable, "-m", "sla_sim"]
 
+# The metric contract of SPEC §4: every result file reports at least these.
+SPEC_METRICS = [
+    "leads",
+    "mqls",
+    "handed_off",
+    "contacted",
+    "opportunities",
+    "closed_deals",
+    "revenue",
+    "pipeline_value",
+    "lead_to_deal_rate",
+    "mql_to_deal_rate",
+    "acceptance_rate",
+    "response_hours_mean",
+    "response_hours_median",
+    "response_hours_p90",
+    "response_within_sla",
+    "response_breach_rate",
+    "attempt_breach_rate",
+    "mql_shortfall_months",
+    "leads_lost_cold",
+    "leads_recycled",
+    "leads_never_contacted",
+    "rep_utilization",
+    "backlog_mean",
+]
+
 # A small, fully deterministic-in-its-terms set-up: always open, one source of hand-raisers with
 # fit 1, no sync delay, every attempt connects and qualifies, every deal is won after one day.
 SIMPLE: dict[str, Any] = {

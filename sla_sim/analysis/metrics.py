@@ -394,6 +394,8 @@ METRICS: list[Metric] = [
 ]
 METRIC_KEYS = [m.key for m in METRICS]
 BY_KEY = {m.key: m for m in METRICS}
+FUNNEL_STAGES = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
+"""The count metrics of the funnel, stage by stage, each a subset of the one before."""
 
 
 def compute_metrics(replication: Replication | Facts) -> dict[str, float]:

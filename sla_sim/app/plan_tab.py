@@ -10,6 +10,7 @@ from sla_sim.app.shared import executor
 from sla_sim.app.state import run_key
 from sla_sim.experiments.funnel import plan as plan_funnel
 from sla_sim.present.captions import plan_heading
+from sla_sim.present.tables import funnel_findings, funnel_table
 from sla_sim.scenario.schema import Scenario
 
 
@@ -49,6 +50,6 @@ def plan_tab(scenarios: list[Scenario] | None) -> None:
     if key in plans:
         result = plans[key]
         st.subheader(plan_heading(result.target_deals))
-        st.dataframe(pd.DataFrame(result.table_rows()), hide_index=True, width="stretch")
-        for line in result.findings():
+        st.dataframe(pd.DataFrame(funnel_table(result)), hide_index=True, width="stretch")
+        for line in funnel_findings(result):
             st.markdown(f"- {line}")

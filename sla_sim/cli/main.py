@@ -36,7 +36,8 @@ from sla_sim.experiments.result_files import LEAD_LOG_SUFFIXES, summary_document
 from sla_sim.experiments.runner import SimulationResult, simulate
 from sla_sim.experiments.sweep import grid, parse_assignment, parse_values, run_sweep
 from sla_sim.experiments.warmup import backlog_series_of
-from sla_sim.present.numbers import format_interval, format_value
+from sla_sim.present.numbers import format_interval, format_signed, format_value
+from sla_sim.present.tables import funnel_findings, funnel_table
 from sla_sim.scenario.file import load_scenario
 from sla_sim.scenario.schema import Scenario, ScenarioError
 from sla_sim.scenario.warnings import scenario_warnings
@@ -211,10 +212,7 @@ def _axes(texts: tuple[str, ...], flag: str, problems: list[str]) -> dict[str, l
 
 
 def _signed(key: str, value: float) -> str:
-    text = format_value(key, abs(value))
-    if BY_KEY[key].unit == "share":
-        text = f"{abs(value) * 100:.1f} pts"
-    return ("+" if value > 0 else "-" if value < 0 else "±") + text
+    return format_signed(key, value)
 
 
 def load_or_fail(file: str) -> Scenario:
@@ -436,13 +434,13 @@ def _print_plan(result: FunnelPlan, name: str) -> None:
         title_justify="left",
         header_style="bold",
     )
-    rows = result.table_rows()
+    rows = funnel_table(result)
     for i, column in enumerate(rows[0]):
         table.add_column(column, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row.values())
     console.print(table)
-    for line in result.findings():
+    for line in funnel_findings(result):
         console.print(line)
 
 
@@ -841,7 +839,8 @@ def report(
     headlines, key metrics with 95% intervals, the charts, each candidate's terms, and the
     assumptions with their sources."""
     from sla_sim.experiments.result_files import read_results
-    from sla_sim.present.html import write_html, write_pptx
+    from sla_sim.present.deck import write_pptx
+    from sla_sim.present.html import write_html
     from sla_sim.present.pack import content
 
     if html_file is None and pptx_file is None:

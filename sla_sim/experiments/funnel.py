@@ -12,25 +12,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
 from sla_sim.scenario.schema import Scenario
 
-STAGES = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
-LABELS = {
-    "leads": "Leads",
-    "mqls": "MQLs",
-    "handed_off": "Handed off",
-    "contacted": "Contacted",
-    "opportunities": "Opportunities",
-    "closed_deals": "Closed deals",
-}
 MAX_SCALE = 5.0  # the search gives up beyond 5 times the arithmetic's volume
 PLATEAU = 0.03  # or when 50% more leads bring fewer than 3% more deals: the reps are saturated
 PRECISION = 0.02  # volumes are found to within 2%
+MAX_TEAM = 20  # nor does it try teams beyond 20 times today's
 
 
 def _up(value: float) -> int:
@@ -47,10 +40,12 @@ def needed(target_deals: float, rates: dict[str, float]) -> dict[str, float]:
     """
     counts: dict[str, float] = {"closed_deals": target_deals}
     value = target_deals
-    for stage in reversed(STAGES[:-1]):
+    for stage in reversed(FUNNEL_STAGES[:-1]):
         if stage in rates:
             if rates[stage] <= 0:
-                raise ValueError(f"the {LABELS[stage]} stage converts nothing: no volume is enough")
+                raise ValueError(
+                    f"the {BY_KEY[stage].label} stage converts nothing: no volume is enough"
+                )
             value = value / rates[stage]
             counts[stage] = _up(value)
     return counts
@@ -72,60 +67,10 @@ class FunnelPlan:
     reps_needed: int | None
     mean_deal_value: float
     evaluations: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def reachable(self) -> bool:
         return self.scale_by_simulation is not None
-
-    def table_rows(self) -> list[dict[str, str]]:
-        """Per stage, per month: today's rate to the next stage, the arithmetic's volume, the
-        simulation at that volume, and the simulated volume that reaches the target."""
-        rows = []
-        for stage in STAGES:
-            rate = self.rates.get(stage)
-            needed = self.arithmetic.get(stage, 0)
-            reached = self.simulated.get(stage)
-            rows.append(
-                {
-                    "Stage": LABELS[stage],
-                    "Today's rate to next": f"{rate:.1%}" if rate is not None else "",
-                    "Arithmetic": f"{needed:,.4g}" if stage == "closed_deals" else f"{needed:,}",
-                    f"Simulated at that volume, {self.reps} reps": (
-                        f"{self.simulated_at_arithmetic[stage]['mean']:,.1f}"
-                    ),
-                    f"Simulated volume that reaches it, {self.reps} reps": (
-                        f"{reached['mean']:,.1f}" if reached else "out of reach"
-                    ),
-                }
-            )
-        return rows
-
-    def findings(self) -> list[str]:
-        """What the plan says, in sentences."""
-        lines = [
-            f"Arithmetic: {self.scale_by_arithmetic:.2f} times today's leads, if every stage "
-            "kept today's rate.",
-        ]
-        if self.scale_by_simulation is not None:
-            extra = self.scale_by_simulation / self.scale_by_arithmetic - 1
-            lines.append(
-                f"Simulation: {self.scale_by_simulation:.2f} times today's leads with "
-                f"{self.reps} reps ({extra:+.0%} against the arithmetic)."
-            )
-        if self.reps_needed is None:
-            lines.append(
-                "No team up to 20 times today's closes the gap at the arithmetic's volume."
-            )
-        elif self.reps_needed > self.reps:
-            lines.append(
-                f"At the arithmetic's volume {self.reps} reps close "
-                f"{self.simulated_at_arithmetic['closed_deals']['mean']:.1f} deals a month; "
-                f"{self.reps_needed} reps reach the target."
-            )
-        else:
-            lines.append(f"The {self.reps} reps keep up: the arithmetic holds.")
-        return lines + self.notes
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -139,7 +84,6 @@ class FunnelPlan:
             "reps": self.reps,
             "reps_needed_at_arithmetic_volume": self.reps_needed,
             "mean_deal_value": self.mean_deal_value,
-            "notes": self.notes,
         }
 
 
@@ -184,7 +128,7 @@ class _Search:
         result = self.run(scale, reps)
         name = result.scenario_names[0]
         out = {}
-        for stage in STAGES:
+        for stage in FUNNEL_STAGES:
             v = result.metric(name, stage)
             out[stage] = {k: v[k] / self.months for k in ("mean", "ci_low", "ci_high")}
         return out
@@ -211,28 +155,22 @@ def plan(
     search = _Search(base, replications, seed, jobs, progress, executor)
     reps = base.team.reps
     today = search.per_month(1.0, reps)
-    means = {stage: today[stage]["mean"] for stage in STAGES}
+    means = {stage: today[stage]["mean"] for stage in FUNNEL_STAGES}
     result = search.run(1.0, reps)
     name = result.scenario_names[0]
     revenue = result.metric(name, "revenue")["mean"]
     deal_value = revenue / (means["closed_deals"] * search.months) if means["closed_deals"] else 0.0
-    notes: list[str] = []
     if deals_per_month is None:
         if deal_value <= 0:
             raise ValueError("the scenario closes no deals, so no revenue target can be planned")
         deals_per_month = float(revenue_per_month or 0.0) / deal_value
     if means["closed_deals"] <= 0:
         raise ValueError("the scenario closes no deals, so no volume reaches the target")
-    rates = {a: means[b] / means[a] for a, b in itertools.pairwise(STAGES)}
+    rates = {a: means[b] / means[a] for a, b in itertools.pairwise(FUNNEL_STAGES)}
     arithmetic = needed(deals_per_month, rates)
     scale_arithmetic = deals_per_month / means["closed_deals"]
 
     scale_simulated = _find_scale(search, deals_per_month, scale_arithmetic, reps)
-    if scale_simulated is None:
-        notes.append(
-            f"With {reps} reps no lead volume reaches {deals_per_month:.3g} deals a month: the "
-            "deals level off as the reps saturate."
-        )
     reps_needed = _find_reps(search, deals_per_month, scale_arithmetic, reps)
     return FunnelPlan(
         target_deals=deals_per_month,
@@ -247,7 +185,6 @@ def plan(
         reps_needed=reps_needed,
         mean_deal_value=deal_value,
         evaluations=len(search.runs),
-        notes=notes,
     )
 
 
@@ -272,13 +209,13 @@ def _find_scale(search: _Search, target: float, start: float, reps: int) -> floa
 
 def _find_reps(search: _Search, target: float, scale: float, reps: int) -> int | None:
     """The fewest reps with which the arithmetic's volume reaches the target (None: no team size
-    up to 20 times today's does; the rates themselves fall short)."""
+    up to MAX_TEAM times today's does; the rates themselves fall short)."""
     if search.deals(scale, reps) >= target:
         return reps
     low, high = reps, reps * 2
     while search.deals(scale, high) < target:
         low, high = high, high * 2
-        if high > 20 * reps:
+        if high > MAX_TEAM * reps:
             return None
     while high - low > 1:
         middle = (low + high) // 2

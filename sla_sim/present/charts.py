@@ -13,7 +13,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sla_sim.analysis.metrics import BY_KEY
+from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
+from sla_sim.present.numbers import chart_format, metric_chart_format
 from sla_sim.scenario.calendar import add_months
 from sla_sim.scenario.schema import Scenario
 
@@ -32,7 +33,6 @@ PALETTE = (
 WIDTH = 420
 WIDE = 470  # a chart of its own in a half-page column
 HEIGHT = 260
-FUNNEL = ("leads", "mqls", "handed_off", "contacted", "opportunities", "closed_deals")
 
 
 def colours(names: list[str]) -> dict[str, str]:
@@ -59,20 +59,21 @@ def _metric_rows(summary: pd.DataFrame, keys: list[str], names: list[str]) -> pd
 
 
 def _bars(
-    rows: pd.DataFrame, palette: dict[str, str], title: str, axis_format: str, width: int
+    rows: pd.DataFrame, palette: dict[str, str], title: str, key: str, width: int
 ) -> alt.LayerChart:
     names = list(palette)
+    shown = metric_chart_format(key)
     base = alt.Chart(rows).encode(
         x=alt.X("scenario:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
         tooltip=[
             alt.Tooltip("scenario:N", title="Candidate"),
-            alt.Tooltip("mean:Q", title="Mean", format=axis_format),
-            alt.Tooltip("ci_low:Q", title="95% from", format=axis_format),
-            alt.Tooltip("ci_high:Q", title="95% to", format=axis_format),
+            alt.Tooltip("mean:Q", title="Mean", format=shown),
+            alt.Tooltip("ci_low:Q", title="95% from", format=shown),
+            alt.Tooltip("ci_high:Q", title="95% to", format=shown),
         ],
     )
     bars = base.mark_bar().encode(
-        y=alt.Y("mean:Q", title=title, axis=alt.Axis(format=axis_format)),
+        y=alt.Y("mean:Q", title=title, axis=alt.Axis(format=metric_chart_format(key, axis=True))),
         color=_colour(palette),
     )
     errors = base.mark_errorbar(ticks=True, color="#222").encode(
@@ -87,12 +88,16 @@ def deals_and_revenue(summary: pd.DataFrame, palette: dict[str, str]) -> alt.HCo
     deals = _bars(
         _metric_rows(summary, ["closed_deals"], names),
         palette,
-        "Closed deals",
-        ",.0f",
+        BY_KEY["closed_deals"].label,
+        "closed_deals",
         WIDTH // 2 + 60,
     )
     revenue = _bars(
-        _metric_rows(summary, ["revenue"], names), palette, "Revenue ($)", "$,.3s", WIDTH // 2 + 60
+        _metric_rows(summary, ["revenue"], names),
+        palette,
+        f"{BY_KEY['revenue'].label} ($)",
+        "revenue",
+        WIDTH // 2 + 60,
     )
     return alt.hconcat(deals, revenue).resolve_scale(color="shared")
 
@@ -107,13 +112,15 @@ def breaches(summary: pd.DataFrame, palette: dict[str, str]) -> alt.LayerChart:
         tooltip=[
             alt.Tooltip("scenario:N", title="Candidate"),
             alt.Tooltip("label:N", title="Breach"),
-            alt.Tooltip("mean:Q", title="Mean", format=".1%"),
-            alt.Tooltip("ci_low:Q", title="95% from", format=".1%"),
-            alt.Tooltip("ci_high:Q", title="95% to", format=".1%"),
+            alt.Tooltip("mean:Q", title="Mean", format=chart_format("share")),
+            alt.Tooltip("ci_low:Q", title="95% from", format=chart_format("share")),
+            alt.Tooltip("ci_high:Q", title="95% to", format=chart_format("share")),
         ],
     )
     bars = base.mark_bar().encode(
-        y=alt.Y("mean:Q", title="Share breached", axis=alt.Axis(format="%")),
+        y=alt.Y(
+            "mean:Q", title="Share breached", axis=alt.Axis(format=chart_format("share", axis=True))
+        ),
         color=_colour(palette),
     )
     errors = base.mark_errorbar(ticks=True, color="#222").encode(
@@ -137,12 +144,16 @@ def response_times(
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y("mean:Q", title="Share answered within", axis=alt.Axis(format="%")),
+            y=alt.Y(
+                "mean:Q",
+                title="Share answered within",
+                axis=alt.Axis(format=chart_format("share", axis=True)),
+            ),
             color=_colour(palette),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Candidate"),
                 alt.Tooltip("x:Q", title="Within (h)"),
-                alt.Tooltip("mean:Q", title="Share", format=".1%"),
+                alt.Tooltip("mean:Q", title="Share", format=chart_format("share")),
             ],
         )
     )
@@ -167,7 +178,7 @@ def _marks(
             color=_colour(palette),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Candidate"),
-                alt.Tooltip("value:Q", title=title, format=",.4g"),
+                alt.Tooltip("value:Q", title=title, format=chart_format("number")),
             ],
         )
     )
@@ -177,8 +188,8 @@ def funnel(summary: pd.DataFrame, palette: dict[str, str]) -> alt.Chart:
     """Leads at each stage of the funnel per candidate (log scale: leads are thousands, deals
     tens)."""
     names = list(palette)
-    rows = _metric_rows(summary, list(FUNNEL), names)
-    order = [BY_KEY[k].label for k in FUNNEL]
+    rows = _metric_rows(summary, list(FUNNEL_STAGES), names)
+    order = [BY_KEY[k].label for k in FUNNEL_STAGES]
     return (
         alt.Chart(rows)
         .mark_bar()
@@ -195,7 +206,7 @@ def funnel(summary: pd.DataFrame, palette: dict[str, str]) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("scenario:N", title="Candidate"),
                 alt.Tooltip("label:N", title="Stage"),
-                alt.Tooltip("mean:Q", title="Mean", format=",.0f"),
+                alt.Tooltip("mean:Q", title="Mean", format=chart_format("count")),
             ],
         )
         .properties(width=WIDE, height=HEIGHT)
@@ -224,7 +235,7 @@ def backlog(series: pd.DataFrame, palette: dict[str, str], start: dt.date) -> al
         tooltip=[
             alt.Tooltip("scenario:N", title="Candidate"),
             alt.Tooltip("date:T", title="Week of", format="%d %b %Y"),
-            alt.Tooltip("mean:Q", title="Waiting", format=",.1f"),
+            alt.Tooltip("mean:Q", title="Waiting", format=chart_format("leads")),
         ],
     )
     return (band + line).properties(width=WIDE, height=HEIGHT)
@@ -233,7 +244,7 @@ def backlog(series: pd.DataFrame, palette: dict[str, str], start: dt.date) -> al
 def utilisation(summary: pd.DataFrame, palette: dict[str, str]) -> alt.LayerChart:
     """Share of the reps' prospecting time spent on attempts, with 95% intervals."""
     rows = _metric_rows(summary, ["rep_utilization"], list(palette))
-    return _bars(rows, palette, "Rep utilisation", ".0%", WIDTH // 2 + 60)
+    return _bars(rows, palette, BY_KEY["rep_utilization"].label, "rep_utilization", WIDTH // 2 + 60)
 
 
 def mqls_per_month(
@@ -252,9 +263,9 @@ def mqls_per_month(
             tooltip=[
                 alt.Tooltip("scenario:N", title="Candidate"),
                 alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                alt.Tooltip("mean:Q", title="MQLs", format=",.0f"),
-                alt.Tooltip("ci_low:Q", title="95% from", format=",.0f"),
-                alt.Tooltip("ci_high:Q", title="95% to", format=",.0f"),
+                alt.Tooltip("mean:Q", title="MQLs", format=chart_format("count")),
+                alt.Tooltip("ci_low:Q", title="95% from", format=chart_format("count")),
+                alt.Tooltip("ci_high:Q", title="95% to", format=chart_format("count")),
             ],
         )
     )
@@ -293,7 +304,7 @@ def heatmap(
     # The sweep's columns are dotted keys, which Vega-Lite would read as nested fields.
     rows = table[table.metric == metric].rename(columns={x: "x_value", y: "y_value"})
     label = BY_KEY[metric].label
-    fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    fmt = metric_chart_format(metric)
     x, y = "x_value", "y_value"
     base = alt.Chart(rows).encode(
         x=alt.X(f"{x}:O", title=x_title), y=alt.Y(f"{y}:O", title=y_title, sort="descending")
@@ -322,13 +333,21 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
     `points` has columns: label, deals, breach, frontier (bool)."""
     base = alt.Chart(points).encode(
         x=alt.X(
-            "breach:Q", title="Response breaches (share of handoffs)", axis=alt.Axis(format="%")
+            "breach:Q",
+            title=f"{BY_KEY['response_breach_rate'].label} (share of handoffs)",
+            axis=alt.Axis(format=chart_format("share", axis=True)),
         ),
-        y=alt.Y("deals:Q", title="Closed deals", scale=alt.Scale(zero=False)),
+        y=alt.Y("deals:Q", title=BY_KEY["closed_deals"].label, scale=alt.Scale(zero=False)),
         tooltip=[
             alt.Tooltip("label:N", title=label_title),
-            alt.Tooltip("deals:Q", title="Closed deals", format=",.1f"),
-            alt.Tooltip("breach:Q", title="Response breaches", format=".1%"),
+            alt.Tooltip(
+                "deals:Q", title=BY_KEY["closed_deals"].label, format=chart_format("tenths")
+            ),
+            alt.Tooltip(
+                "breach:Q",
+                title=BY_KEY["response_breach_rate"].label,
+                format=chart_format("share"),
+            ),
         ],
     )
     dots = base.mark_circle(size=80).encode(
@@ -349,11 +368,14 @@ def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.La
     """The mean of `metric` with its 95% interval at each value of a one-term sweep."""
     rows = table[table.metric == metric].rename(columns={x: "x_value"})
     label = BY_KEY[metric].label
-    fmt = {"share": ".0%", "money": "$,.3s"}.get(BY_KEY[metric].unit, ",.1f")
+    fmt = metric_chart_format(metric)
     x = "x_value"  # not the dotted key: Vega-Lite would read it as a nested field
     base = alt.Chart(rows).encode(x=alt.X(f"{x}:Q", title=x_title))
     band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("ci_low:Q", title=label, axis=alt.Axis(format=fmt)), y2="ci_high:Q"
+        y=alt.Y(
+            "ci_low:Q", title=label, axis=alt.Axis(format=metric_chart_format(metric, axis=True))
+        ),
+        y2="ci_high:Q",
     )
     line = base.mark_line(point=True).encode(
         y="mean:Q",

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from sla_sim.experiments.runner import SimulationResult
-from sla_sim.present.html import write_pptx
+from sla_sim.present.deck import write_pptx
 from sla_sim.present.pack import content
 
 

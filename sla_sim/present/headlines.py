@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from sla_sim.experiments.compare import Comparison
+from sla_sim.present.numbers import count, share, signed_count
 from sla_sim.present.terms import changed_terms
 from sla_sim.scenario.schema import Scenario
 
@@ -21,18 +22,9 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _deals(value: float, whole: bool = True) -> str:
-    """A number of deals: whole when the difference is ten or more, else to one decimal."""
-    value = abs(value)
-    return f"{value:,.0f}" if whole else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _signed(value: float, whole: bool) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + _deals(value, whole)
-
-
-def _share(value: float) -> str:
-    return f"{value:.1%}" if 0 < value < 0.01 else f"{value:.0%}"
+def _deals(value: float, whole: bool) -> str:
+    """A number of deals, unsigned: whole when the difference is ten or more, else to one decimal."""
+    return count(abs(value), whole)
 
 
 def _period(scenario: Scenario) -> str:
@@ -82,17 +74,19 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
             )
         else:
             clauses.append(
-                f"make{s} no clear difference to deals {period} ({_signed(low, w)} to {_signed(high, w)})"
+                f"make{s} no clear difference to deals {period} ({signed_count(low, w)} to {signed_count(high, w)})"
             )
     breach = _row(comparison.differences, candidate.name, "response_breach_rate")
     if breach is not None and not math.isnan(breach.ci_low):
         before, after = float(breach.baseline_mean), float(breach["mean"])
         if breach.ci_high < 0:
-            clauses.append(f"cut{s} response breaches from {_share(before)} to {_share(after)}")
+            clauses.append(f"cut{s} response breaches from {share(before, 0)} to {share(after, 0)}")
         elif breach.ci_low > 0:
-            clauses.append(f"raise{s} response breaches from {_share(before)} to {_share(after)}")
+            clauses.append(
+                f"raise{s} response breaches from {share(before, 0)} to {share(after, 0)}"
+            )
         else:
-            clauses.append(f"leave{s} response breaches near {_share(before)}")
+            clauses.append(f"leave{s} response breaches near {share(before, 0)}")
     if not clauses:
         return f"{who[0].upper()}{who[1:]}: too few replications to tell."
     return f"{who[0].upper()}{who[1:]} {_join(clauses)}."

@@ -1,57 +1,196 @@
-"""Numbers rounded for people, by the unit of the metric (14 deals, 31%, $1.2M, 4.5 h)."""
+"""Every number a person reads, worded in one place: by the unit of its metric (14 deals, 31%,
+$1.2M, 4.5 h), with intervals, signed differences, shares, hours, money and counts.
+
+Negative numbers carry one minus sign, U+2212 ("−"), the sign the charts' d3-format uses too; the
+chart formats are here as well, so a table and a chart word a number alike.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from sla_sim.analysis.metrics import BY_KEY
 
+MINUS = "\u2212"
+MISSING = "n/a"
 
-def _money(value: float) -> str:
+
+def _minus(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def _sign(value: float) -> str:
+    return "+" if value > 0 else MINUS if value < 0 else "±"
+
+
+def is_missing(value: Any) -> bool:
+    """None or NaN: a value no replication produced."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def unit_of(key: str) -> str:
+    """The unit of metric `key`; a key that is no metric counts."""
+    return BY_KEY[key].unit if key in BY_KEY else "count"
+
+
+def number(value: float) -> str:
+    """A plain number: whole with thousands separators, else to four significant digits."""
+    value = float(value)
+    if value.is_integer() or abs(value) >= 1000:
+        return _minus(f"{value:,.0f}")
+    return _minus(f"{value:.4g}")
+
+
+def count(value: float, whole: bool | None = None) -> str:
+    """A count: whole from ten up, else two significant digits; `whole` forces whole numbers
+    (True) or one decimal, trailing zeros dropped (False)."""
+    if whole is None:
+        whole = abs(value) >= 10
+        if not whole:
+            return _minus(f"{value:.2g}")
+    if whole:
+        return _minus(f"{value:,.0f}")
+    return _minus(f"{value:,.1f}".rstrip("0").rstrip("."))
+
+
+def tenths(value: float) -> str:
+    """A mean count to one decimal ("1,234.5")."""
+    return _minus(f"{value:,.1f}")
+
+
+def share(value: float, decimals: int = 1) -> str:
+    """A share as a percentage; one more decimal below 1%, so a small share does not read 0%."""
+    places = decimals + (0 < abs(value) < 0.01)
+    return _minus(f"{value:.{places}%}")
+
+
+def signed_share(value: float) -> str:
+    """A relative change as a whole percentage with its sign ("+12%", "−5%")."""
+    return _sign(value) + share(abs(value), 0)
+
+
+def points(value: float, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points, unsigned ("2.7 pts")."""
+    return _minus(f"{value * 100:.{decimals}f} pts")
+
+
+def money(value: float) -> str:
+    """Dollars rounded to three significant digits with k, M or B ("$1.2M", "−$850")."""
     size = abs(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
-            return f"${value / limit:.3g}{suffix}"
-    return f"${value:,.0f}"
+            return ("" if value >= 0 else MINUS) + f"${size / limit:.3g}{suffix}"
+    return ("" if value >= 0 else MINUS) + f"${size:,.0f}"
 
 
-def _hours(value: float) -> str:
+def hours(value: float) -> str:
+    """A duration given in hours, in the unit that reads best ("4.5 h", "30 min", "20 s")."""
     if 0 < abs(value) < 1 / 60:
-        return f"{value * 3600:.0f} s"
+        return _minus(f"{value * 3600:.0f} s")
     if abs(value) < 1:
-        return f"{value * 60:.0f} min"
-    return f"{value:.3g} h" if abs(value) < 100 else f"{value:,.0f} h"
+        return _minus(f"{value * 60:.0f} min")
+    return _minus(f"{value:.3g} h" if abs(value) < 100 else f"{value:,.0f} h")
 
 
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.2g}"
+def hours_adjective(value: float) -> str:
+    """A duration before a noun: "a 1-hour response", "a 30-minute response"."""
+    value = float(value)
+    if value < 1:
+        return f"{number(round(value * 60))}-minute"
+    return f"{number(value)}-hour"
+
+
+def hours_list(values: Iterable[float]) -> str:
+    """Several durations in hours: "4, 24, 48 h"."""
+    return ", ".join(number(v) for v in values) + " h"
+
+
+def multiple(value: float) -> str:
+    """How many times a base value ("2.35 times")."""
+    return _minus(f"{value:.2f} times")
 
 
 def format_value(key: str, value: float) -> str:
     """One value of metric `key`, rounded for a reader."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    unit = BY_KEY[key].unit if key in BY_KEY else "count"
+    if is_missing(value):
+        return MISSING
+    unit = unit_of(key)
     if unit == "share":
-        return f"{value:.2%}" if abs(value) < 0.01 and value != 0 else f"{value:.1%}"
+        return share(value)
     if unit == "money":
-        return _money(value)
+        return money(value)
     if unit == "hours":
-        return _hours(value)
+        return hours(value)
     if unit == "months":
-        return f"{value:.1f}"
-    return _count(value)
+        return _minus(f"{value:.1f}")
+    return count(value)
 
 
 def format_interval(key: str, mean: float, low: float, high: float) -> str:
     """`mean ± half-width` of a symmetric interval, or the mean alone when it has no width."""
     shown = format_value(key, mean)
-    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)) or low == high:
+    if is_missing(low) or is_missing(high) or low == high:
         return shown
     half = (high - low) / 2
-    unit = BY_KEY[key].unit if key in BY_KEY else "count"
-    if unit == "share":
+    if unit_of(key) == "share":
         return (
             f"{shown} ± {half * 100:.2g} pts" if half < 0.1 else f"{shown} ± {half * 100:.0f} pts"
         )
     return f"{shown} ± {format_value(key, half)}"
+
+
+def format_range(key: str, mean: float, low: float, high: float) -> str:
+    """'14 (9–19)': the mean and its 95% interval, or the mean alone when it has no width."""
+    shown = format_value(key, mean)
+    if is_missing(low) or is_missing(high) or low == high:
+        return shown
+    return f"{shown} ({format_value(key, low)}–{format_value(key, high)})"
+
+
+def format_signed(key: str, value: float) -> str:
+    """A difference of metric `key`, signed: "+14", "−2.7 pts", "+$1.2M", "±0"."""
+    if is_missing(value):
+        return MISSING
+    if unit_of(key) == "share":
+        return _sign(value) + points(abs(value))
+    return _sign(value) + format_value(key, abs(value))
+
+
+def format_difference(key: str, value: float, low: float, high: float) -> str:
+    """A paired difference with its 95% interval: "+14 (+9 to +19)"."""
+    shown = format_signed(key, value)
+    if is_missing(low) or is_missing(high):
+        return shown
+    return f"{shown} ({format_signed(key, low)} to {format_signed(key, high)})"
+
+
+def signed_count(value: float, whole: bool | None = None) -> str:
+    """A count with its sign ("+3.8", "−12"); see `count` for `whole`."""
+    return _sign(value) + count(abs(value), whole)
+
+
+# d3-format strings for Vega-Lite, which words the numbers of a chart itself (with U+2212 too).
+_CHART_FORMATS = {
+    "share": ".1%",
+    "money": "$,.3s",
+    "count": ",.0f",
+    "tenths": ",.1f",
+    "leads": ",.1f",
+    "hours": ",.2~f",
+    "months": ",.1f",
+    "number": ",.4~g",
+}
+
+
+def chart_format(unit: str, axis: bool = False) -> str:
+    """How a chart words a number of this unit; on an axis the ticks set the decimals."""
+    if axis:
+        return {"share": "%", "money": "$,.3s"}.get(unit, ",f")
+    return _CHART_FORMATS.get(unit, _CHART_FORMATS["number"])
+
+
+def metric_chart_format(key: str, axis: bool = False) -> str:
+    """`chart_format` of the unit of metric `key`."""
+    return chart_format(unit_of(key), axis)

@@ -1,12 +1,16 @@
 """What a planning meeting gets from a comparison: the headlines, the key metrics with intervals,
-the terms of each candidate, the charts, and the assumptions with their sources, put together for
-the HTML report and the deck (`report`) and shown the same way in the app.
+the terms of each candidate, the charts, and the assumptions with their sources, put together as a
+`ReportContent` for the HTML report (`html`) and the deck (`deck`) and shown the same way in the app.
+
+The tables need neither Altair nor the renderers; only `content` draws the charts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,13 +19,18 @@ from sla_sim.analysis.metrics import BY_KEY
 from sla_sim.analysis.series import summarise_series
 from sla_sim.experiments.compare import Comparison, compare
 from sla_sim.experiments.runner import SimulationResult
-from sla_sim.present.charts import colours, comparison_charts
 from sla_sim.present.headlines import headlines
-from sla_sim.present.html import ReportContent
-from sla_sim.present.numbers import format_value
+from sla_sim.present.numbers import format_difference, format_range, is_missing
 from sla_sim.present.terms import all_terms, in_words, term_value
 from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import altair as alt
+
+ASSUMPTION_COLUMNS = ("Term", "Value", "Source")
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+_FALLBACK_COLOUR = "#888888"
 
 KEY_METRICS = [
     "closed_deals",
@@ -41,12 +50,44 @@ KEY_METRICS = [
 ]
 
 
-def with_interval(key: str, mean: float, low: float, high: float) -> str:
-    """'14 (9–19)': the mean and its 95% interval, rounded for people."""
-    shown = format_value(key, mean)
-    if pd.isna(low) or pd.isna(high) or low == high:
-        return shown
-    return f"{shown} ({format_value(key, low)}–{format_value(key, high)})"
+@dataclass
+class ReportContent:
+    """Everything a report shows, already worded and formatted for people."""
+
+    title: str
+    subtitle: str
+    headlines: list[tuple[str, str]]
+    summary_table: pd.DataFrame
+    terms_table: pd.DataFrame
+    charts: list[tuple[str, alt.TopLevelMixin]]
+    assumptions: pd.DataFrame
+    warnings: list[str]
+    colors: dict[str, str]
+
+    def __post_init__(self) -> None:
+        if tuple(self.assumptions.columns) != ASSUMPTION_COLUMNS:
+            raise ValueError(
+                f"assumptions must have the columns {list(ASSUMPTION_COLUMNS)}, "
+                f"not {list(self.assumptions.columns)}"
+            )
+
+    def colour_of(self, candidate: str) -> str:
+        """The candidate's colour as `#rrggbb`, grey when it has none or it is not a hex colour."""
+        colour = self.colors.get(candidate, "")
+        if not _HEX_COLOUR.fullmatch(colour):
+            return _FALLBACK_COLOUR
+        if len(colour) == 4:
+            colour = "#" + "".join(2 * digit for digit in colour[1:])
+        return colour.lower()
+
+    def chart_specs(self) -> list[tuple[str, str]]:
+        """Each chart's title and its Vega-Lite JSON, serialised once."""
+        return [(title, chart.to_json()) for title, chart in self.charts]
+
+
+def cell_text(value: object) -> str:
+    """A table cell as text; an empty cell for a missing value."""
+    return "" if is_missing(value) else str(value)
 
 
 def summary_table(result: SimulationResult, keys: list[str] = KEY_METRICS) -> pd.DataFrame:
@@ -56,19 +97,9 @@ def summary_table(result: SimulationResult, keys: list[str] = KEY_METRICS) -> pd
         column = {}
         for key in keys:
             m = result.metric(name, key)
-            column[BY_KEY[key].label] = with_interval(key, m["mean"], m["ci_low"], m["ci_high"])
+            column[BY_KEY[key].label] = format_range(key, m["mean"], m["ci_low"], m["ci_high"])
         table[name] = column
     return pd.DataFrame(table)
-
-
-def signed(key: str, value: float) -> str:
-    """A difference, signed and rounded for people: "+14", "−27 pts", "+$1.2M"."""
-    if pd.isna(value):
-        return "n/a"
-    if BY_KEY[key].unit == "share":
-        return f"{value * 100:+.1f} pts".replace("-", "−")
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return sign + format_value(key, abs(value))
 
 
 def difference_table(comparison: Comparison, keys: list[str] = KEY_METRICS) -> pd.DataFrame:
@@ -78,10 +109,9 @@ def difference_table(comparison: Comparison, keys: list[str] = KEY_METRICS) -> p
     d = comparison.differences
     for row in d[d.metric.isin(keys)].to_dict("records"):
         key = str(row["metric"])
-        cell = signed(key, float(row["difference"]))
-        low, high = float(row["ci_low"]), float(row["ci_high"])
-        if not pd.isna(low):
-            cell += f" ({signed(key, low)} to {signed(key, high)})"
+        cell = format_difference(
+            key, float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
+        )
         table.setdefault(str(row["scenario"]), {})[BY_KEY[key].label] = cell
     return pd.DataFrame(table).reindex([BY_KEY[k].label for k in keys])
 
@@ -141,6 +171,8 @@ def content(
     today: dt.date | None = None,
 ) -> ReportContent:
     """The report of a comparison (against its first scenario unless `comparison` says)."""
+    from sla_sim.present.charts import colours, comparison_charts
+
     comparison = comparison or compare(result, result.scenario_names[0])
     by_name = {s.name: s for s in result.scenarios}
     baseline = by_name[comparison.baseline]

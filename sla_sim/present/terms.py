@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sla_sim.present.numbers import hours_adjective, hours_list, number, share
 from sla_sim.scenario.schema import Scenario
 
 Group = Literal["marketing", "sales", "capacity"]
@@ -23,17 +24,6 @@ GROUPS: dict[Group, str] = {
     "sales": "What Sales commits to",
     "capacity": "Capacity and market",
 }
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2g}"
-
-
-def _hours(value: float) -> str:
-    value = float(value)
-    if value < 1:
-        return f"{value * 60:.0f}-minute"
-    return f"{_number(value)}-hour"
 
 
 @dataclass(frozen=True)
@@ -53,13 +43,13 @@ class Term:
     def show(self, value: Any) -> str:
         """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h"."""
         if self.kind == "share":
-            return f"{float(value):.0%}"
+            return share(float(value), 0)
         if self.kind == "choice":
             return self.choices.get(str(value), str(value))
         if self.kind == "hours_list":
-            return ", ".join(_number(v) for v in value) + " h"
+            return hours_list(value)
         unit = {"hours": " h", "days": " days"}.get(self.unit, "")
-        return f"{_number(value)}{unit}"
+        return f"{number(value)}{unit}"
 
 
 PRIORITIES = {
@@ -83,7 +73,7 @@ TERMS: list[Term] = [
         "A lead is handed to Sales once its score (fit plus engagement) reaches this. Higher: "
         "fewer, better leads.",
         "number",
-        lambda v: f"an MQL threshold of {_number(v)}",
+        lambda v: f"an MQL threshold of {number(v)}",
         0,
         100,
         5,
@@ -96,7 +86,7 @@ TERMS: list[Term] = [
         "How many qualified leads Marketing promises to hand over each month; a month below it "
         "is a shortfall month.",
         "number",
-        lambda v: f"a commitment of {_number(v)} MQLs a month",
+        lambda v: f"a commitment of {number(v)} MQLs a month",
         0,
         None,
         10,
@@ -108,7 +98,7 @@ TERMS: list[Term] = [
         "% of MQLs",
         "The share of MQLs Sales is expected to accept (the rest are rejected as not a fit).",
         "share",
-        lambda v: f"a {float(v):.0%} acceptance target",
+        lambda v: f"a {share(float(v), 0)} acceptance target",
         0,
         1,
         0.05,
@@ -121,7 +111,7 @@ TERMS: list[Term] = [
         "Sales makes the first attempt on an accepted lead within this time, counted on the "
         "response clock. Later than that is a response breach.",
         "number",
-        lambda v: f"a {_hours(v)} response",
+        lambda v: f"a {hours_adjective(v)} response",
         0.05,
         None,
         1,
@@ -145,7 +135,7 @@ TERMS: list[Term] = [
         "How many times a rep tries to reach a lead before it counts as no contact. Fewer is an "
         "attempt breach.",
         "int",
-        lambda v: f"{_number(v)} attempts",
+        lambda v: f"{number(v)} attempts",
         1,
         20,
         1,
@@ -157,7 +147,7 @@ TERMS: list[Term] = [
         "hours",
         "Hours between one attempt and the next, first gap first; the last gap repeats.",
         "hours_list",
-        lambda v: "attempts spaced " + ", ".join(_number(x) for x in v) + " h apart",
+        lambda v: f"attempts spaced {hours_list(v)} apart",
     ),
     Term(
         "sla.sales.follow_up_window_days",
@@ -166,7 +156,7 @@ TERMS: list[Term] = [
         "days",
         "How long after the handoff reps keep trying to reach a lead.",
         "number",
-        lambda v: f"a {_number(v)}-day follow-up window",
+        lambda v: f"a {number(v)}-day follow-up window",
         1,
         None,
         1,
@@ -188,7 +178,7 @@ TERMS: list[Term] = [
         "reps",
         "Sales reps working the handed-off leads.",
         "int",
-        lambda v: f"{_number(v)} reps",
+        lambda v: f"{number(v)} reps",
         1,
         200,
         1,
@@ -201,7 +191,7 @@ TERMS: list[Term] = [
         "The share of a rep's open hours spent on attempts at handed-off leads; the rest goes "
         "to other work.",
         "share",
-        lambda v: f"{float(v):.0%} of rep time on new leads",
+        lambda v: f"{share(float(v), 0)} of rep time on new leads",
         0.05,
         1,
         0.05,
@@ -231,11 +221,11 @@ TERMS: list[Term] = [
 
 
 def _volume_phrase(name: str) -> Callable[[Any], str]:
-    return lambda v: f"{_number(v)} {name.lower()} a month"
+    return lambda v: f"{number(v)} {name.lower()} a month"
 
 
 def _growth_phrase(name: str) -> Callable[[Any], str]:
-    return lambda v: f"{name.lower()} growing {float(v):.0%} a month"
+    return lambda v: f"{name.lower()} growing {share(float(v), 0)} a month"
 
 
 def source_terms(scenario: Scenario) -> list[Term]:

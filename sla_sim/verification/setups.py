@@ -416,6 +416,8 @@ def report(checks: list[Check]) -> str:
 
 
 def _fmt(value: float) -> str:
+    """A measure of the technical table: four significant digits, so theory and model compare
+    digit by digit (not the rounding for people of `present.numbers`, which this layer cannot use)."""
     if not np.isfinite(value):
         return str(value)
     if value == 0 or abs(value) >= 100:

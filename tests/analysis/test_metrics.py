@@ -11,33 +11,7 @@ from sla_sim.model.leads import Leads
 from sla_sim.model.replication import Replication
 from sla_sim.model.world import build_world
 
-from conftest import scenario_from
-
-SPEC_METRICS = [
-    "leads",
-    "mqls",
-    "handed_off",
-    "contacted",
-    "opportunities",
-    "closed_deals",
-    "revenue",
-    "pipeline_value",
-    "lead_to_deal_rate",
-    "mql_to_deal_rate",
-    "acceptance_rate",
-    "response_hours_mean",
-    "response_hours_median",
-    "response_hours_p90",
-    "response_within_sla",
-    "response_breach_rate",
-    "attempt_breach_rate",
-    "mql_shortfall_months",
-    "leads_lost_cold",
-    "leads_recycled",
-    "leads_never_contacted",
-    "rep_utilization",
-    "backlog_mean",
-]
+from conftest import SPEC_METRICS, scenario_from
 
 
 def _replication(n_leads: int, log: EventLog, **overrides: object) -> Replication:

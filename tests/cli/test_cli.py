@@ -19,34 +19,8 @@ import pytest
 from sla_sim import load_scenario
 from sla_sim.analysis.metrics import METRICS
 
-from conftest import ROOT, SCENARIOS, SLA_SIM
+from conftest import ROOT, SCENARIOS, SLA_SIM, SPEC_METRICS
 
-# The metric contract of SPEC §4: every result file reports at least these.
-SPEC_METRICS = [
-    "leads",
-    "mqls",
-    "handed_off",
-    "contacted",
-    "opportunities",
-    "closed_deals",
-    "revenue",
-    "pipeline_value",
-    "lead_to_deal_rate",
-    "mql_to_deal_rate",
-    "acceptance_rate",
-    "response_hours_mean",
-    "response_hours_median",
-    "response_hours_p90",
-    "response_within_sla",
-    "response_breach_rate",
-    "attempt_breach_rate",
-    "mql_shortfall_months",
-    "leads_lost_cold",
-    "leads_recycled",
-    "leads_never_contacted",
-    "rep_utilization",
-    "backlog_mean",
-]
 SUMMARY_COLUMNS = ["scenario", "metric", "mean", "std", "ci_low", "ci_high", "n"]
 RESULT_FILES = ("summary.json", "summary.csv", "replications.csv")
 BAD_INPUT = 2

@@ -14,8 +14,10 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.presentation import Presentation as PresentationFile
 
-from sla_sim.present import html as report
-from sla_sim.present.html import ReportContent, render_html, write_html, write_pptx
+from sla_sim.present import deck
+from sla_sim.present.deck import write_pptx
+from sla_sim.present.html import render_html, write_html
+from sla_sim.present.pack import ReportContent
 
 CANDIDATES = ["Baseline", "8 reps", "1 h response", "<b>Bold & brash</b>"]
 COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756"]
@@ -291,7 +293,7 @@ def test_failing_deck_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr(report.vl_convert, "vegalite_to_png", broken)
+    monkeypatch.setattr(deck.vl_convert, "vegalite_to_png", broken)
     target = tmp_path / "deck.pptx"
     with pytest.raises(RuntimeError, match="renderer failed"):
         write_pptx(_content(), target)

@@ -1,0 +1,134 @@
+"""Numbers worded for people in one place: one minus sign, units, intervals and differences; the
+reverse funnel's table and findings; the wording importable without the renderers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
+from sla_sim.experiments.funnel import FunnelPlan
+from sla_sim.present.numbers import (
+    MINUS,
+    format_difference,
+    format_range,
+    format_signed,
+    format_value,
+    hours_adjective,
+    hours_list,
+    share,
+    signed_count,
+)
+from sla_sim.present.tables import funnel_findings, funnel_table
+
+from conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("closed_deals", 1783.0, "1,783"),
+        ("closed_deals", 4.56, "4.6"),
+        ("revenue", 1_234_567.0, "$1.23M"),
+        ("response_breach_rate", 0.3125, "31.2%"),
+        ("response_breach_rate", 0.004, "0.40%"),
+        ("response_hours_median", 4.5, "4.5 h"),
+        ("response_hours_median", 0.5, "30 min"),
+        ("mql_shortfall_months", 2.0, "2.0"),
+        ("closed_deals", float("nan"), "n/a"),
+    ],
+)
+def test_a_value_is_worded_by_the_unit_of_its_metric(key: str, value: float, shown: str) -> None:
+    assert format_value(key, value) == shown
+
+
+def test_every_negative_number_carries_the_one_minus_sign() -> None:
+    worded = [
+        format_value("closed_deals", -12.0),
+        format_value("revenue", -1_234_567.0),
+        format_value("response_breach_rate", -0.02),
+        format_signed("closed_deals", -12.0),
+        format_signed("response_breach_rate", -0.027),
+        format_difference("revenue", -2000.0, -3000.0, -1000.0),
+        signed_count(-0.8, whole=False),
+        share(-0.05, 0),
+    ]
+    for text in worded:
+        assert "-" not in text, text
+        assert text.startswith(MINUS), text
+
+
+def test_differences_and_intervals() -> None:
+    assert format_range("closed_deals", 14, 9, 19) == "14 (9–19)"
+    assert format_range("closed_deals", 14, 14, 14) == "14"
+    assert format_signed("closed_deals", 14) == "+14"
+    assert format_signed("closed_deals", 0) == "±0"
+    assert format_signed("response_breach_rate", -0.27) == f"{MINUS}27.0 pts"
+    assert format_difference("closed_deals", 14, 9, 19) == "+14 (+9 to +19)"
+    assert format_difference("closed_deals", 14, float("nan"), float("nan")) == "+14"
+
+
+def test_terms_in_hours() -> None:
+    assert hours_adjective(1) == "1-hour"
+    assert hours_adjective(0.5) == "30-minute"
+    assert hours_list([4, 24, 48]) == "4, 24, 48 h"
+
+
+def _plan(reachable: bool) -> FunnelPlan:
+    at = {stage: {"mean": 10.0, "ci_low": 9.0, "ci_high": 11.0} for stage in FUNNEL_STAGES}
+    return FunnelPlan(
+        target_deals=12.5,
+        months=11,
+        rates=dict.fromkeys(FUNNEL_STAGES[:-1], 0.5),
+        arithmetic={"closed_deals": 12.5, "leads": 1783},
+        scale_by_arithmetic=1.5,
+        scale_by_simulation=1.8 if reachable else None,
+        simulated=at if reachable else {},
+        simulated_at_arithmetic=at,
+        reps=6,
+        reps_needed=8,
+        mean_deal_value=1000.0,
+    )
+
+
+def test_the_funnel_plan_in_words() -> None:
+    rows = funnel_table(_plan(reachable=True))
+    assert [row["Stage"] for row in rows] == [BY_KEY[stage].label for stage in FUNNEL_STAGES]
+    assert rows[0]["Arithmetic"] == "1,783"
+    assert rows[-1]["Arithmetic"] == "12.5"
+    assert rows[0]["Today's rate to next"] == "50.0%"
+    assert rows[-1]["Today's rate to next"] == ""
+    findings = funnel_findings(_plan(reachable=True))
+    assert (
+        findings[1]
+        == "Simulation: 1.80 times today's leads with 6 reps (+20% against the arithmetic)."
+    )
+    assert "8 reps reach the target" in findings[2]
+    unreachable = _plan(reachable=False)
+    assert (
+        funnel_table(unreachable)[0]["Simulated volume that reaches it, 6 reps"] == "out of reach"
+    )
+    assert funnel_findings(unreachable)[-1].startswith(
+        "With 6 reps no lead volume reaches 12.5 deals a month"
+    )
+
+
+def test_the_wording_needs_no_renderer() -> None:
+    blocked = ("pptx", "vl_convert", "streamlit", "altair")
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {blocked!r}:\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import sla_sim.present.numbers, sla_sim.present.terms, sla_sim.present.headlines\n"
+        "from sla_sim.present.pack import assumptions, difference_table, summary_table\n"
+        "import sla_sim.present.tables\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
