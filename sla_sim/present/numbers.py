@@ -55,3 +55,24 @@ def format_interval(key: str, mean: float, low: float, high: float) -> str:
             f"{shown} ± {half * 100:.2g} pts" if half < 0.1 else f"{shown} ± {half * 100:.0f} pts"
         )
     return f"{shown} ± {format_value(key, half)}"
+
+
+# --- used by the CLI
+
+
+def format_signed(key: str, value: float) -> str:
+    """A difference of metric `key` with its sign: "+3.2", "-1.5 pts", "±0"."""
+    text = format_value(key, abs(value))
+    if key in BY_KEY and BY_KEY[key].unit == "share":
+        text = f"{abs(value) * 100:.1f} pts"
+    return ("+" if value > 0 else "-" if value < 0 else "±") + text
+
+
+def format_percent(share: float, decimals: int = 1) -> str:
+    """A share as a percentage with a fixed number of decimals: "5.0%"."""
+    return f"{share:.{decimals}%}"
+
+
+def format_number(value: float, significant: int = 6) -> str:
+    """A plain number to a number of significant digits, without trailing zeros: "14", "3.5"."""
+    return f"{value:.{significant}g}"
