@@ -4,6 +4,8 @@ MSER-5 says the start-up transient has faded (the statistics are in analysis.mse
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,17 +55,46 @@ def backlog_series_of(
     return np.vstack([rows[r] for r in range(replications)])
 
 
-def suggest(
+@dataclass(frozen=True)
+class WarmupStudy:
+    """MSER-5 advice on the mean backlog of some replications of one scenario."""
+
+    scenario: Scenario
+    advice: WarmupAdvice
+    replications: int
+    step_hours: float
+
+    @property
+    def growing(self) -> bool:
+        """The lead volume grows, so there is no steady state to reach."""
+        return any(source.growth_per_month for source in self.scenario.sources)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "rule": "MSER-5 (White 1997) on the mean backlog of the replications",
+            "warmup_days": self.advice.warmup_days,
+            "truncation_hours": self.advice.truncation_hours,
+            "at_limit": self.advice.at_limit,
+            "replications": self.replications,
+            "step_hours": self.step_hours,
+        }
+
+
+def study_warmup(
     scenario: Scenario,
     replications: int,
     seed: int,
-    step_hours: float,
+    step_hours: float | None = None,
     *,
     executor: Executor | None = None,
     progress: Progress | None = None,
-) -> WarmupAdvice:
-    """The warm-up a scenario needs: MSER-5 on its mean backlog over replications."""
+) -> WarmupStudy:
+    """Suggest warmup_days for the scenario (its base, without variants) from its backlog."""
+    base = scenario.expand()[0]
+    if step_hours is None:
+        # Sampling once a week at the same hour removes the weekly cycle of business hours.
+        step_hours = 24.0 if base.calendar.always_open else 168.0
     series = backlog_series_of(
-        scenario, replications, seed, step_hours, executor=executor, progress=progress
+        base, replications, seed, step_hours, executor=executor, progress=progress
     )
-    return suggest_warmup(series, step_hours)
+    return WarmupStudy(base, suggest_warmup(series, step_hours), replications, step_hours)

@@ -194,3 +194,13 @@ def chart_format(unit: str, axis: bool = False) -> str:
 def metric_chart_format(key: str, axis: bool = False) -> str:
     """`chart_format` of the unit of metric `key`."""
     return chart_format(unit_of(key), axis)
+
+
+def format_percent(share: float, decimals: int = 1) -> str:
+    """A share as a percentage with a fixed number of decimals: "5.0%"."""
+    return _minus(f"{share:.{decimals}%}")
+
+
+def format_number(value: float, significant: int = 6) -> str:
+    """A plain number to a number of significant digits, without trailing zeros: "14", "3.5"."""
+    return _minus(f"{value:.{significant}g}")

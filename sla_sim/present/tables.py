@@ -1,11 +1,130 @@
-"""The reverse funnel's plan in words: its table stage by stage and its findings as sentences, for
-the command line and the app alike."""
+"""Tables as rows of text, worded by `present.numbers`: metrics with intervals, differences
+against a baseline, sweep points, the evidence of an optimisation, and the reverse funnel's plan
+with its findings (for the command line and the app alike)."""
 
 from __future__ import annotations
 
-from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES, METRIC_KEYS, METRICS
+from sla_sim.experiments.compare import Comparison
 from sla_sim.experiments.funnel import MAX_TEAM, FunnelPlan
-from sla_sim.present.numbers import multiple, number, share, signed_share, tenths
+from sla_sim.experiments.runner import SimulationResult
+from sla_sim.present.numbers import (
+    format_interval,
+    format_number,
+    format_percent,
+    format_signed,
+    format_value,
+    multiple,
+    number,
+    share,
+    signed_share,
+    tenths,
+)
+
+SWEEP_COLUMNS = [
+    "closed_deals",
+    "revenue",
+    "response_breach_rate",
+    "attempt_breach_rate",
+    "rep_utilization",
+]
+"""The metrics a sweep's table shows for each point."""
+
+BEST_OF = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_rate"]
+"""The metrics for which a comparison of three or more scenarios names the best one."""
+
+
+def metric_rows(result: SimulationResult, names: list[str]) -> list[list[str]]:
+    """Every metric: its label, then mean ± half-width in each named scenario."""
+    rows = []
+    for metric in METRICS:
+        cells = []
+        for name in names:
+            v = result.metric(name, metric.key)
+            cells.append(format_interval(metric.key, v["mean"], v["ci_low"], v["ci_high"]))
+        rows.append([metric.label, *cells])
+    return rows
+
+
+def difference_cell(key: str, row: Mapping[Any, Any]) -> str:
+    """A paired difference with its 95% interval and the chance it is better, or "same"/"n/a"."""
+    if math.isnan(row["difference"]):
+        return "n/a"
+    if row["difference"] == 0 and row["ci_low"] == row["ci_high"]:
+        return "same"
+    text = format_signed(key, row["difference"])
+    if not math.isnan(row["ci_low"]) and row["ci_low"] != row["ci_high"]:
+        text += f" ({format_signed(key, row['ci_low'])} to {format_signed(key, row['ci_high'])})"
+    if not math.isnan(row["p_better"]):
+        text += f" · {format_percent(row['p_better'], 0)}"
+    return text
+
+
+def difference_rows(
+    comparison: Comparison, others: list[str], metrics: list[str] | None = None
+) -> list[list[str]]:
+    """Per metric: its label, the baseline's mean, then the difference of each of `others`."""
+    rows = comparison.differences
+    table = []
+    for key in metrics or METRIC_KEYS:
+        cells = [
+            difference_cell(
+                key, rows[(rows.scenario == n) & (rows.metric == key)].iloc[0].to_dict()
+            )
+            for n in others
+        ]
+        base = rows[rows.metric == key].iloc[0]["baseline_mean"] if len(rows) else float("nan")
+        table.append([BY_KEY[key].label, format_value(key, base), *cells])
+    return table
+
+
+def best_lines(comparison: Comparison) -> list[str]:
+    """For the headline metrics: the best scenario and those not distinguishable from it."""
+    lines = []
+    for key in BEST_OF:
+        group = comparison.best[comparison.best.metric == key]
+        if group.empty:
+            continue
+        ties = list(group[~group.distinguishable].scenario)
+        tail = f"; not distinguishable from it: {', '.join(ties)}" if ties else ""
+        lines.append(f"  {BY_KEY[key].label}: best {group.best.iloc[0]!r}{tail}")
+    return lines
+
+
+def sweep_rows(
+    table: pd.DataFrame,
+    points: list[dict[str, Any]],
+    axes: list[str],
+    metrics: list[str] = SWEEP_COLUMNS,
+) -> list[list[str]]:
+    """One row per point: its value of each axis, then the mean of each of `metrics`."""
+    wide = table.pivot(index="point", columns="metric", values="mean").to_dict("index")
+    return [
+        [*[str(point[k]) for k in axes], *[format_value(k, wide[index][k]) for k in metrics]]
+        for index, point in enumerate(points)
+    ]
+
+
+def evidence_rows(item: dict[str, Any]) -> list[list[str]]:
+    """The metrics of one optimisation point: label (key) and mean with its 95% interval."""
+    return [
+        [
+            BY_KEY[key].label + f" ({key})",
+            format_interval(key, v["mean"], v["ci_low"], v["ci_high"]),
+        ]
+        for key, v in item["metrics"].items()
+    ]
+
+
+def funnel_title(plan: FunnelPlan, name: str) -> str:
+    """The heading of a funnel plan's table."""
+    return f"{name}: what it takes to close {format_number(plan.target_deals, 3)} deals a month (per month)"
 
 
 def funnel_table(plan: FunnelPlan) -> list[dict[str, str]]:

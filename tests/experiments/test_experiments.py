@@ -323,27 +323,28 @@ def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> N
 
 
 def test_warmup_command_gives_the_rule_applied_to_the_files_own_backlog(short_file: str) -> None:
-    from sla_sim.experiments.warmup import suggest
+    from sla_sim.experiments.warmup import study_warmup
 
     out = _cli("warmup", short_file, "-n", "3", "--step-hours", "24", "--seed", "5", "--json")
     assert out.returncode == 0, out.stderr
     document = json.loads(out.stdout)
     assert "MSER-5" in document["rule"]
-    advice = suggest(load(short_file), 3, 5, 24.0, executor=InlineExecutor())
+    advice = study_warmup(load(short_file), 3, 5, 24.0, executor=InlineExecutor()).advice
     assert document["warmup_days"] == advice.warmup_days
     assert document["truncation_hours"] == advice.truncation_hours
     assert document["at_limit"] == advice.at_limit
 
 
 def test_an_overloaded_start_needs_a_warmup_that_an_idle_desk_does_not() -> None:
-    from sla_sim.experiments.warmup import suggest
+    from sla_sim.experiments.warmup import study_warmup
 
     setup = ERLANG_C[1]  # M/M/5 at 80%: it starts empty and fills up over hours
     busy = parse_scenario_text(setup.toml().replace("warmup_days = 3.0", "warmup_days = 0.0"))
     idle = busy.with_overrides({"team.reps": 200})
     kwargs = {"executor": InlineExecutor()}
-    loaded = suggest(busy.with_overrides({"team.reps": 4}), 4, 1, 1.0, **kwargs)  # 100% busy
-    assert loaded.truncation_hours > suggest(idle, 4, 1, 1.0, **kwargs).truncation_hours
+    loaded = study_warmup(busy.with_overrides({"team.reps": 4}), 4, 1, 1.0, **kwargs)  # 100% busy
+    idle_cut = study_warmup(idle, 4, 1, 1.0, **kwargs).advice.truncation_hours
+    assert loaded.advice.truncation_hours > idle_cut
 
 
 def test_run_with_precision_reports_what_it_reached(short_file: str) -> None:

@@ -1,0 +1,97 @@
+"""`sla-sim optimize`: the smallest setting that meets every constraint, or the best for an
+objective."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sla_sim.cli.common import axes, console, fail, load_one, running, table
+from sla_sim.cli.options import Common, common_options
+from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective
+from sla_sim.experiments.optimize import optimize as find_setting
+from sla_sim.experiments.studies import optimize_document
+from sla_sim.experiments.sweep import grid
+from sla_sim.present.tables import evidence_rows
+from sla_sim.scenario.schema import ScenarioError
+
+
+def _point(point: dict[str, object]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in point.items())
+
+
+@click.command()
+@click.argument("file")
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    help="KEY=LO:HI (whole numbers), KEY=LO:HI:STEP or KEY=V1,V2,... (repeat for a grid).",
+)
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    help="METRIC<=X, METRIC>=X, METRIC<X or METRIC>X (repeat; all must hold).",
+)
+@click.option(
+    "--objective",
+    default=None,
+    help="A metric to optimise (its better way), or max:METRIC / min:METRIC.",
+)
+@common_options(20)
+def optimize(
+    file: str,
+    varies: tuple[str, ...],
+    constraints: tuple[str, ...],
+    objective: str | None,
+    common: Common,
+) -> None:
+    """The smallest setting that meets every constraint, or the best one for an objective."""
+    scenario = load_one(file)
+    problems: list[str] = []
+    vary = axes(varies, "--vary", problems)
+    parsed: list[Constraint] = []
+    for text in constraints:
+        try:
+            parsed.append(parse_constraint(text))
+        except ValueError as error:
+            problems.append(f"--constraint {error}")
+    goal = None
+    if objective:
+        try:
+            goal = parse_objective(objective)
+        except ValueError as error:
+            problems.append(f"--objective {error}")
+    if not constraints and not objective:
+        problems.append("give at least one --constraint or an --objective")
+    if problems:
+        fail(problems)
+    try:
+        grid(scenario, vary)
+    except ScenarioError as error:
+        fail([f"{file}: {p}" for p in error.problems])
+    with running(common) as (pool, update):
+        result = find_setting(
+            scenario,
+            vary,
+            parsed,
+            goal,
+            replications=common.replications,
+            seed=common.seed,
+            executor=pool,
+            progress=update,
+        )
+    if common.as_json:
+        click.echo(json.dumps(optimize_document(result), indent=2, default=str))
+        return
+    shown = console(110)
+    if result.value is None:
+        shown.print(f"No value in the range meets {' and '.join(map(str, parsed))}.")
+    else:
+        shown.print(f"Answer: {_point(result.value)}")
+    for item in result.evidence:
+        title = f"{item['role']}: {_point(item['point'])}"
+        shown.print(table(title, ["Metric", "Mean (95% interval)"], evidence_rows(item)))

@@ -1,0 +1,51 @@
+"""`sla-sim warmup`: a warmup_days suggestion from the backlog series, by the MSER-5 rule."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sla_sim.cli.common import load_one, running, say
+from sla_sim.cli.options import Common, common_options
+from sla_sim.experiments.warmup import study_warmup
+from sla_sim.present.numbers import format_number
+
+
+@click.command()
+@click.argument("file")
+@click.option(
+    "--step-hours",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="How often the backlog is sampled [default: a week with business hours, else a day].",
+)
+@common_options(10)
+def warmup(file: str, step_hours: float | None, common: Common) -> None:
+    """Suggest warmup_days from the backlog series, by the MSER-5 rule."""
+    scenario = load_one(file)
+    with running(common) as (pool, update):
+        study = study_warmup(
+            scenario, common.replications, common.seed, step_hours, executor=pool, progress=update
+        )
+    if common.as_json:
+        click.echo(json.dumps(study.document(), indent=2))
+        return
+    advice = study.advice
+    click.echo(
+        f"{study.scenario.name}: set warmup_days = {format_number(advice.warmup_days)} "
+        f"(MSER-5 cuts the first {format_number(advice.truncation_hours)} hours of the mean "
+        f"backlog of {study.replications} replications)"
+    )
+    if study.growing:
+        say(
+            "warning",
+            "the lead volume grows, so there is no steady state: the cut only removes the "
+            "start-up transient",
+        )
+    if advice.at_limit:
+        say(
+            "warning",
+            "the backlog had not settled within the first half of the horizon: the "
+            "horizon may be too short to judge, or the team cannot keep up",
+        )
