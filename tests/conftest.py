@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sla_sim.scenario import keys
 from sla_sim.scenario.file import parse_scenario
 from sla_sim.scenario.schema import Scenario
 
@@ -85,11 +86,7 @@ def merged(base: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """A deep copy of `base` with dotted keys set: merged(SIMPLE, **{"team.reps": 2})."""
     document = copy.deepcopy(base)
     for key, value in overrides.items():
-        node: Any = document
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        node[parts[-1]] = value
+        keys.set_key(document, key, value)
     return document
 
 

@@ -1,0 +1,1 @@
+"""The experiments layer: replications on an executor, comparisons, sweeps, optimisation, result files."""

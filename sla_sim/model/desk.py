@@ -1,12 +1,13 @@
-"""The SimPy model of one replication: handoff to Sales, reps working queued attempts, outcomes.
+"""Sales' desk, the part of a replication that runs in SimPy: handed-off leads waiting for a rep,
+reps working queued attempts, and each attempt's outcome.
 
 Only what competes for the reps runs in the event loop. Leads, their fits and the moment each becomes
-an MQL are drawn in bulk beforehand (`leads.py`); so are the random numbers of each handed-off lead's
+an MQL are drawn in bulk beforehand (`leads.py`, `replication.py`); so are the random numbers of each handed-off lead's
 attempts, taken from its own streams. In the loop, a handed-off lead waits in the queue for a rep; each
 attempt occupies a rep for its minutes (plus the rep's other work, `prospecting_share`), connects or
 not according to how long the lead has waited, and schedules the next attempt of the cadence. Reps
 start attempts only while the calendar is open. A lead's patience is checked when a rep picks it up,
-and deals are closed after the run from the opportunities' own draws.
+and deals are closed after the run from the opportunities' own draws (`replication.py`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sla_sim.present.numbers import hours_adjective, hours_list, number, share
+from sla_sim.scenario import keys
 from sla_sim.scenario.schema import Scenario
 
 Group = Literal["marketing", "sales", "capacity"]
@@ -269,10 +270,7 @@ def all_terms(scenario: Scenario) -> list[Term]:
 
 def term_value(scenario: Scenario, key: str) -> Any:
     """The value a dotted key has in the scenario (defaults included)."""
-    node: Any = scenario.model_dump(mode="json", by_alias=True)
-    for part in key.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
+    return keys.get_key(scenario.model_dump(mode="json", by_alias=True), key)
 
 
 def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, Any]]:
