@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,22 @@ from sla_sim.scenario.schema import Scenario
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SLA_SIM = [sys.executable, "-m", "sla_sim"]
+
+
+def run(
+    argv: list[str], cwd: Path = ROOT, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """A command run as a user runs it (without SLA_SIM_DEBUG), its output captured as text."""
+    env = {k: v for k, v in os.environ.items() if k != "SLA_SIM_DEBUG"}
+    return subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def sla_sim(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`sla-sim ARGS` (as `python -m sla_sim`) from the project root."""
+    return run([*SLA_SIM, *map(str, args)], cwd)
+
 
 # The metric contract of SPEC §4: every result file reports at least these.
 SPEC_METRICS = [

@@ -9,7 +9,7 @@ import click
 
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
 from sla_sim.cli.common import console, fail, load_all, running, table
-from sla_sim.cli.options import Common, common_options
+from sla_sim.cli.options import Common, common_options, out_folder
 from sla_sim.experiments.studies import compare_with_baseline
 from sla_sim.present.tables import best_lines, difference_rows
 
@@ -20,11 +20,7 @@ from sla_sim.present.tables import best_lines, difference_rows
     "--baseline", required=True, help="Name of the scenario (or variant) to compare against."
 )
 @click.option("--metric", "metrics", multiple=True, help="Compare only these metrics (repeat).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for comparison.csv, best.csv and comparison.json.",
-)
+@out_folder("comparison.csv, best.csv and comparison.json")
 @common_options(30)
 def compare(
     files: tuple[str, ...],

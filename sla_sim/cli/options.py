@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import click
@@ -90,3 +91,10 @@ def common_options(
         return decorated
 
     return decorate
+
+
+def out_folder(files: str) -> Callable[[Any], Any]:
+    """`--out DIR`: the folder a command writes `files` into."""
+    return click.option(
+        "--out", type=click.Path(file_okay=False, path_type=Path), help=f"Folder for {files}."
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sla_sim.cli.common import console, err, fail, load_all, running, say, table
-from sla_sim.cli.options import Common, common_options
+from sla_sim.cli.options import Common, common_options, out_folder
 from sla_sim.experiments.result_files import LEAD_LOG_SUFFIXES
 from sla_sim.experiments.studies import run_scenarios
 from sla_sim.present.numbers import format_percent
@@ -31,11 +31,7 @@ def _check_lead_log(lead_log: Path | None, precision: float | None) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for summary.json, summary.csv and replications.csv.",
-)
+@out_folder("summary.json, summary.csv and replications.csv")
 @click.option(
     "--lead-log",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -10,7 +10,7 @@ import click
 
 from sla_sim.analysis.metrics import BY_KEY
 from sla_sim.cli.common import INTERRUPTED, axes, console, err, fail, load_one, running, table
-from sla_sim.cli.options import Common, common_options
+from sla_sim.cli.options import Common, common_options, out_folder
 from sla_sim.experiments.studies import sweep_table_axes
 from sla_sim.experiments.sweep import grid, run_sweep
 from sla_sim.present.tables import SWEEP_COLUMNS, sweep_rows
@@ -25,11 +25,7 @@ from sla_sim.scenario.schema import ScenarioError
     multiple=True,
     help="KEY=V1,V2,... or KEY=LO:HI or KEY=LO:HI:STEP (repeat to cross).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for sweep.csv, sweep.json and one file per finished point.",
-)
+@out_folder("sweep.csv, sweep.json and one file per finished point")
 @click.option(
     "--resume",
     type=click.Path(file_okay=False, path_type=Path),

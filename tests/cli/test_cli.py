@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,24 +18,11 @@ import pytest
 from sla_sim import load_scenario
 from sla_sim.analysis.metrics import METRICS
 
-from conftest import ROOT, SCENARIOS, SLA_SIM, SPEC_METRICS
+from conftest import SCENARIOS, SPEC_METRICS, sla_sim
 
 SUMMARY_COLUMNS = ["scenario", "metric", "mean", "std", "ci_low", "ci_high", "n"]
 RESULT_FILES = ("summary.json", "summary.csv", "replications.csv")
 BAD_INPUT = 2
-
-
-def sla_sim(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SLA_SIM_DEBUG"}
-    return subprocess.run(
-        [*SLA_SIM, *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:

@@ -4,8 +4,6 @@ replications, funnel on any executor, and the report libraries kept out of the o
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,40 +14,13 @@ from sla_sim.cli.main import main
 from sla_sim.cli.options import FLAGS
 from sla_sim.cli.report import REPORT_EXTRAS
 
-from conftest import ROOT, SCENARIOS, SLA_SIM
+from conftest import SCENARIOS, run, sla_sim
 
 RUNS_REPLICATIONS = ["run", "compare", "sweep", "optimize", "funnel", "warmup"]
 OTHERS = ["validate", "report"]
 BAD_INPUT = 2
 
 
-def _sla_sim(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SLA_SIM_DEBUG"}
-    return subprocess.run(
-        [*SLA_SIM, *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def _python(code: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SLA_SIM_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The baseline, two months long."""
     text = (SCENARIOS / "baseline.toml").read_text()
@@ -72,7 +43,7 @@ def test_the_common_options_appear_in_every_commands_help(command: str) -> None:
 
 
 def test_funnel_runs_on_the_local_executor(short: Path) -> None:
-    result = _sla_sim(
+    result = sla_sim(
         "funnel", short, "--deals", "9", "-n", "2", "-j", "2", "--executor", "local", "--json"
     )
     assert result.returncode == 0, result.stderr
@@ -81,14 +52,14 @@ def test_funnel_runs_on_the_local_executor(short: Path) -> None:
 
 
 def test_funnel_refuses_an_unknown_executor(short: Path) -> None:
-    result = _sla_sim("funnel", short, "--deals", "2", "--executor", "bogus")
+    result = sla_sim("funnel", short, "--deals", "2", "--executor", "bogus")
     assert result.returncode == BAD_INPUT
     assert "bogus" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_funnel_refuses_an_address_without_dask(short: Path) -> None:
-    result = _sla_sim("funnel", short, "--deals", "2", "--address", "tcp://localhost:1")
+    result = sla_sim("funnel", short, "--deals", "2", "--address", "tcp://localhost:1")
     assert result.returncode == BAD_INPUT
     assert "--address needs --executor dask" in result.stderr
 
@@ -100,7 +71,7 @@ from sla_sim.cli.main import main
 main.main(["run", {str(short)!r}, "-n", "2", "-j", "1", "--json"], standalone_mode=False)
 print(json.dumps(sorted(m for m in {list(REPORT_EXTRAS)!r} if m in sys.modules)))
 """
-    result = _python(code)
+    result = run([sys.executable, "-c", code])
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
@@ -113,7 +84,7 @@ from sla_sim.cli.main import entry
 sys.argv = ["sla-sim", "report", {str(tmp_path)!r}, "--html", {str(tmp_path / "r.html")!r}]
 entry()
 """
-    result = _python(code)
+    result = run([sys.executable, "-c", code])
     assert result.returncode == BAD_INPUT
     assert "pip install 'sla-sim[report]'" in result.stderr
     assert "Traceback" not in result.stderr

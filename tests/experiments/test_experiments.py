@@ -24,7 +24,7 @@ from sla_sim.scenario.schema import Scenario, ScenarioError
 from sla_sim.verification import theory
 from sla_sim.verification.setups import ERLANG_C, QueueSetup
 
-from conftest import ROOT, SCENARIOS, SLA_SIM
+from conftest import ROOT, SCENARIOS, SLA_SIM, sla_sim
 
 
 @pytest.fixture(scope="module")
@@ -258,12 +258,6 @@ def test_a_dask_cluster_gives_the_same_numbers(quarter: Scenario) -> None:
 # -- the commands ---------------------------------------------------------------------------------
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SLA_SIM, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
-    )
-
-
 @pytest.fixture(scope="module")
 def short_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     text = (SCENARIOS / "baseline.toml").read_text().replace("months = 12 ", "months = 2 ")
@@ -273,7 +267,7 @@ def short_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_compare_command_json(short_file: str) -> None:
-    out = _cli("compare", short_file, "--baseline", "Baseline", "-n", "3", "--json")
+    out = sla_sim("compare", short_file, "--baseline", "Baseline", "-n", "3", "--json")
     assert out.returncode == 0, out.stderr
     document = json.loads(out.stdout)
     assert document["baseline"] == "Baseline"
@@ -283,24 +277,24 @@ def test_compare_command_json(short_file: str) -> None:
         "1h response",
     }
     assert "Bonferroni" in document["multiple_comparisons"]
-    bad = _cli("compare", short_file, "--baseline", "Nobody", "-n", "2")
+    bad = sla_sim("compare", short_file, "--baseline", "Nobody", "-n", "2")
     assert bad.returncode == 2
     assert "Nobody" in bad.stderr
 
 
 def test_sweep_command_refuses_a_bad_key_before_running(short_file: str, tmp_path: Path) -> None:
-    out = _cli("sweep", short_file, "--set", "team.repz=1,2", "--out", str(tmp_path / "s"))
+    out = sla_sim("sweep", short_file, "--set", "team.repz=1,2", "--out", str(tmp_path / "s"))
     assert out.returncode == 2
     assert "team.repz" in out.stderr
     assert not (tmp_path / "s").exists()
-    out = _cli("sweep", short_file, "--set", "team.reps=5:6", "-n", "2", "--json")
+    out = sla_sim("sweep", short_file, "--set", "team.reps=5:6", "-n", "2", "--json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)["rows"]
     assert {row["team.reps"] for row in rows} == {5, 6}
 
 
 def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> None:
-    out = _cli(
+    out = sla_sim(
         "optimize",
         short_file,
         "--vary",
@@ -317,7 +311,7 @@ def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> N
     document = json.loads(out.stdout)
     assert isinstance(document["value"], int)
     assert document["evidence"][0]["role"] == "answer"
-    bad = _cli("optimize", short_file, "--vary", "team.reps=1:8", "--constraint", "deals<3")
+    bad = sla_sim("optimize", short_file, "--vary", "team.reps=1:8", "--constraint", "deals<3")
     assert bad.returncode == 2
     assert "deals" in bad.stderr
 
@@ -325,7 +319,7 @@ def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> N
 def test_warmup_command_gives_the_rule_applied_to_the_files_own_backlog(short_file: str) -> None:
     from sla_sim.experiments.warmup import study_warmup
 
-    out = _cli("warmup", short_file, "-n", "3", "--step-hours", "24", "--seed", "5", "--json")
+    out = sla_sim("warmup", short_file, "-n", "3", "--step-hours", "24", "--seed", "5", "--json")
     assert out.returncode == 0, out.stderr
     document = json.loads(out.stdout)
     assert "MSER-5" in document["rule"]
@@ -348,7 +342,7 @@ def test_an_overloaded_start_needs_a_warmup_that_an_idle_desk_does_not() -> None
 
 
 def test_run_with_precision_reports_what_it_reached(short_file: str) -> None:
-    out = _cli(
+    out = sla_sim(
         "run", short_file, "-n", "3", "--precision", "0.5", "--max-replications", "6", "--json"
     )
     assert out.returncode == 0, out.stderr
@@ -360,7 +354,7 @@ def test_run_with_precision_reports_what_it_reached(short_file: str) -> None:
 
 def test_every_command_takes_json() -> None:
     for command in ("run", "validate", "compare", "sweep", "optimize", "funnel", "warmup"):
-        help_text = _cli(command, "--help").stdout
+        help_text = sla_sim(command, "--help").stdout
         assert "--json" in help_text, command
 
 
@@ -382,7 +376,7 @@ def test_the_files_sweep_table_accepts_lists_and_ranges(tmp_path: Path) -> None:
     path = tmp_path / "swept.toml"
     path.write_text(text)
     assert load(path).sweep == {"team.reps": "5:6", "team.priority": ["fifo", "newest_first"]}
-    out = _cli("sweep", str(path), "-n", "2", "--json")
+    out = sla_sim("sweep", str(path), "-n", "2", "--json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)["rows"]
     points = {(row["team.reps"], row["team.priority"]) for row in rows}
