@@ -73,7 +73,11 @@ class Facts:
         return int(np.count_nonzero(np.bincount(self.columns["lead"][self._events(*kinds)])))
 
     def total(self, kind: Event) -> float:
-        return float(self.columns["value"][self._events(kind)].sum())
+        """The summed value of these events; nan when it is too large for a float (extreme deal
+        values), so no infinity reaches a result."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = float(self.columns["value"][self._events(kind)].sum())
+        return value if np.isfinite(value) else float("nan")
 
     def count(self, kind: Event) -> int:
         return int(self._events(kind).sum())
@@ -186,10 +190,19 @@ class Facts:
 
     @cached_property
     def rep_utilization(self) -> float:
-        attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
-        attempts &= self.columns["time"] >= self.warmup
-        busy_hours = self.columns["value"][attempts].sum() / 60.0
+        """Attempt time inside the measured open hours (after warm-up, before the horizon) over
+        the reps' prospecting share of those hours. An attempt of h hours holds its rep for
+        h / prospecting_share (the rest is other work); only the open hours of that stretch inside
+        the window count, at the prospecting share, so the share never passes 100%."""
         team = self.scenario.team
+        attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
+        start = self.columns["time"][attempts]
+        end = start + self.columns["value"][attempts] / 60.0 / team.prospecting_share
+        clock = self.calendar.business_hours
+        inside = clock(np.clip(end, self.warmup, self.horizon)) - clock(
+            np.clip(start, self.warmup, self.horizon)
+        )
+        busy_hours = team.prospecting_share * float(np.sum(inside))
         open_hours = self.calendar.open_hours_between(self.warmup, self.horizon)
         return _share(busy_hours, team.reps * team.prospecting_share * open_hours)
 

@@ -1,12 +1,16 @@
 """What the commands share: messages on standard error, exiting 2 on bad input, loading scenario
-files, the executor and the progress bar of a run, and printing tables."""
+files, the size and writability checks made before a run, the executor and the progress bar of
+a run, and printing tables."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
@@ -15,14 +19,14 @@ from rich.table import Table
 from rich.text import Text
 
 from sla_sim.cli.options import Common
-from sla_sim.experiments.executors import Executor, make_executor
+from sla_sim.experiments.budget import BudgetError, Estimate, check_run
+from sla_sim.experiments.executors import Executor, default_jobs, make_executor
 from sla_sim.experiments.sweep import parse_assignment
 from sla_sim.scenario.batch import load_files
 from sla_sim.scenario.file import load_scenario
 from sla_sim.scenario.schema import Scenario, ScenarioError
 
 BAD_INPUT = 2
-INTERRUPTED = 130
 err = Console(stderr=True, highlight=False)
 
 
@@ -53,6 +57,48 @@ def load_one(file: str) -> Scenario:
         return load_scenario(file)
     except ScenarioError as error:
         fail(error.problems)
+
+
+def within_budget(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    common: Common,
+    *,
+    lead_log: bool = False,
+    samples: float = 0.0,
+) -> Estimate:
+    """The run's estimate, or exit 2 with the estimate and the limit it passes."""
+    try:
+        return check_run(
+            scenarios,
+            replications,
+            workers=common.jobs or default_jobs(),
+            lead_log=lead_log,
+            samples=samples,
+        )
+    except BudgetError as error:
+        fail([str(error)])
+
+
+def check_writable(option: str, path: Path | None, *, folder: bool) -> None:
+    """Exit 2 before any run when `path` (a folder, or a file) cannot be written."""
+    if path is None:
+        return
+    if folder and path.exists() and not path.is_dir():
+        fail([f"{option} {path}: exists and is not a folder"])
+    if not folder and path.is_dir():
+        fail([f"{option} {path}: is a folder; give a file name"])
+    parent = path if folder else path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        fail([f"{option} {path}: {parent} is not a folder"])
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".sla-sim-probe.", dir=parent)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        fail([f"{option} {path}: cannot write in {parent} ({error.strerror or error})"])
 
 
 def axes(texts: tuple[str, ...], flag: str, problems: list[str]) -> dict[str, list[Any]]:

@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
-from sla_sim.cli.common import console, fail, load_all, running, table
+from sla_sim.cli.common import (
+    check_writable,
+    console,
+    fail,
+    load_all,
+    running,
+    table,
+    within_budget,
+)
 from sla_sim.cli.options import Common, common_options, out_folder
 from sla_sim.experiments.studies import compare_with_baseline
 from sla_sim.present.tables import best_lines, difference_rows
@@ -38,6 +46,8 @@ def compare(
     names = [s.name for s in scenarios]
     if baseline not in names:
         fail([f"--baseline {baseline!r}: no such scenario; the scenarios are: {', '.join(names)}"])
+    check_writable("--out", out, folder=True)
+    within_budget(scenarios, common.replications, common)
     with running(common) as (pool, update):
         outcome = compare_with_baseline(
             scenarios,

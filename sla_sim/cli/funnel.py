@@ -7,8 +7,9 @@ import json
 
 import click
 
-from sla_sim.cli.common import console, err, fail, load_one, running, table
+from sla_sim.cli.common import console, err, fail, load_one, running, table, within_budget
 from sla_sim.cli.options import Common, common_options
+from sla_sim.experiments.executors import default_jobs
 from sla_sim.experiments.funnel import plan
 from sla_sim.present.tables import funnel_findings, funnel_table, funnel_title
 
@@ -27,6 +28,7 @@ def funnel(file: str, deals: float | None, revenue: float | None, common: Common
     if (deals is None) == (revenue is None):
         fail(["funnel: give one target, --deals N or --revenue X (per month)"])
     scenario = load_one(file)
+    within_budget(scenario.expand()[:1], common.replications, common)
     err.print(f"planning {scenario.name}: searching lead volumes and team sizes ...")
     try:
         with running(common) as (pool, update):
@@ -38,6 +40,7 @@ def funnel(file: str, deals: float | None, revenue: float | None, common: Common
                 seed=common.seed,
                 executor=pool,
                 progress=update,
+                workers=common.jobs or default_jobs(),
             )
     except ValueError as error:
         fail([f"{file}: {error}"])

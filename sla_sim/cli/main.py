@@ -1,45 +1,45 @@
-"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup and report.
+"""`sla-sim`: the console entry point. It installs the handling of Ctrl-C and SIGTERM before the
+commands (and numpy, pandas, SimPy) load, so stopping it at any moment exits without a traceback.
+The commands themselves are in `cli.commands`; `main` (the click group) is read from there.
 
-Front end only: each command reads its options and files, calls the layers below, and shows or
-writes what comes back. Bad input exits with status 2 and one line per problem; nothing is
-written for it. Ctrl-C exits 130.
+Bad input exits with status 2 and one line per problem; nothing is written for it. Ctrl-C exits
+130, SIGTERM 143.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
-import click
-
-from sla_sim.cli.common import INTERRUPTED, err, say
-from sla_sim.cli.compare import compare
-from sla_sim.cli.funnel import funnel
-from sla_sim.cli.optimize import optimize
-from sla_sim.cli.report import report
-from sla_sim.cli.run import run
-from sla_sim.cli.sweep import sweep
-from sla_sim.cli.validate import validate
-from sla_sim.cli.warmup import warmup
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sla-sim")
-def main() -> None:
-    """sla-sim: simulate the Marketing-Sales SLA before you sign it."""
-
-
-for command in (run, validate, funnel, compare, sweep, optimize, warmup, report):
-    main.add_command(command)
+from sla_sim.cli import signals
 
 
 def entry() -> None:
     """Console entry point: no traceback reaches a user unless SLA_SIM_DEBUG is set."""
+    signals.install()
     try:
-        main.main(standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        err.print("interrupted; nothing was written for the unfinished run")
-        sys.exit(INTERRUPTED)
+        import click
+
+        from sla_sim.cli.commands import main as group
+
+        _run(group, click)
+    except KeyboardInterrupt as error:
+        _stopped(error)
+
+
+def _stopped(error: BaseException) -> None:
+    print("interrupted; nothing was written for the unfinished run", file=sys.stderr)
+    sys.exit(signals.exit_status(error))
+
+
+def _run(group: Any, click: Any) -> None:
+    from sla_sim.cli.common import say
+
+    try:
+        group.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort) as error:
+        _stopped(error)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
@@ -49,5 +49,14 @@ def entry() -> None:
         if os.environ.get("SLA_SIM_DEBUG"):
             raise
         say("internal error", f"{type(error).__name__}: {error}")
-        err.print("Set SLA_SIM_DEBUG=1 to see the details, and please report it.")
+        print("Set SLA_SIM_DEBUG=1 to see the details, and please report it.", file=sys.stderr)
         sys.exit(1)
+
+
+def __getattr__(name: str) -> Any:
+    """`main`, the click group, loaded on first use (tests and scripts call it directly)."""
+    if name == "main":
+        from sla_sim.cli.commands import main
+
+        return main
+    raise AttributeError(name)

@@ -7,9 +7,9 @@ import json
 
 import click
 
-from sla_sim.cli.common import axes, console, fail, load_one, running, table
+from sla_sim.cli.common import axes, console, fail, load_one, running, table, within_budget
 from sla_sim.cli.options import Common, common_options
-from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective
+from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective, runs_at_most
 from sla_sim.experiments.optimize import optimize as find_setting
 from sla_sim.experiments.studies import optimize_document
 from sla_sim.experiments.sweep import grid
@@ -70,9 +70,10 @@ def optimize(
     if problems:
         fail(problems)
     try:
-        grid(scenario, vary)
+        points = grid(scenario, vary)
     except ScenarioError as error:
         fail([f"{file}: {p}" for p in error.problems])
+    within_budget(runs_at_most(points, goal), common.replications, common)
     with running(common) as (pool, update):
         result = find_setting(
             scenario,

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from sla_sim.experiments.budget import MAX_REPLICATIONS
+
 
 @dataclass(frozen=True)
 class Common:
@@ -37,8 +39,8 @@ def _options(replications: int, per: str, shown: str) -> list[Callable[[Any], An
             "-n",
             default=replications,
             show_default=True,
-            type=click.IntRange(min=2),
-            help=f"Replications per {per}.",
+            type=click.IntRange(min=2, max=MAX_REPLICATIONS),
+            help=f"Replications per {per} (at most {MAX_REPLICATIONS:,}).",
         ),
         click.option(
             "--seed",

@@ -7,8 +7,19 @@ from pathlib import Path
 
 import click
 
-from sla_sim.cli.common import console, err, fail, load_all, running, say, table
+from sla_sim.cli.common import (
+    check_writable,
+    console,
+    err,
+    fail,
+    load_all,
+    running,
+    say,
+    table,
+    within_budget,
+)
 from sla_sim.cli.options import Common, common_options, out_folder
+from sla_sim.experiments.budget import MAX_REPLICATIONS
 from sla_sim.experiments.result_files import LEAD_LOG_SUFFIXES
 from sla_sim.experiments.studies import run_scenarios
 from sla_sim.present.numbers import format_percent
@@ -48,7 +59,7 @@ def _check_lead_log(lead_log: Path | None, precision: float | None) -> None:
     "--max-replications",
     default=500,
     show_default=True,
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     help="With --precision: the most replications to run.",
 )
 @common_options(30)
@@ -62,8 +73,12 @@ def run(
 ) -> None:
     """Run each scenario FILE and its variants; print the metrics with 95% intervals."""
     _check_lead_log(lead_log, precision)
+    check_writable("--out", out, folder=True)
+    check_writable("--lead-log", lead_log, folder=False)
     loaded = load_all(files)
     scenarios = [s for _, group in loaded for s in group]
+    most = common.replications if precision is None else max(max_replications, common.replications)
+    within_budget(scenarios, most, common, lead_log=lead_log is not None)
     with running(common) as (pool, update):
         outcome = run_scenarios(
             scenarios,

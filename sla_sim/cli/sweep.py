@@ -9,8 +9,19 @@ from pathlib import Path
 import click
 
 from sla_sim.analysis.metrics import BY_KEY
-from sla_sim.cli.common import INTERRUPTED, axes, console, err, fail, load_one, running, table
+from sla_sim.cli.common import (
+    axes,
+    check_writable,
+    console,
+    err,
+    fail,
+    load_one,
+    running,
+    table,
+    within_budget,
+)
 from sla_sim.cli.options import Common, common_options, out_folder
+from sla_sim.cli.signals import exit_status
 from sla_sim.experiments.studies import sweep_table_axes
 from sla_sim.experiments.sweep import grid, run_sweep
 from sla_sim.present.tables import SWEEP_COLUMNS, sweep_rows
@@ -49,10 +60,13 @@ def sweep(
     if out and resume and out != resume:
         fail(["--out and --resume name different folders; --resume DIR writes into DIR"])
     folder = resume or out
+    check_writable("--resume" if resume else "--out", folder, folder=True)
     try:
-        points = [point for point, _ in grid(scenario, swept)]
+        planned = grid(scenario, swept)
     except ScenarioError as error:
         fail([f"{file}: {p}" for p in error.problems])
+    points = [point for point, _ in planned]
+    within_budget([s for _, s in planned], common.replications, common)
     err.print(f"{len(points)} points × {common.replications} replications")
     kept = 0
 
@@ -75,12 +89,12 @@ def sweep(
             )
     except ValueError as error:
         fail([str(error)])
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
         where = (
             f"; {kept} finished points are in {folder}: --resume {folder} goes on" if folder else ""
         )
         err.print(f"interrupted{where}")
-        sys.exit(INTERRUPTED)
+        sys.exit(exit_status(error))
     if result.skipped:
         err.print(f"resumed: {result.skipped} points were already done")
     if common.as_json:

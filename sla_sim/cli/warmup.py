@@ -6,9 +6,10 @@ import json
 
 import click
 
-from sla_sim.cli.common import load_one, running, say
+from sla_sim.cli.common import load_one, running, say, within_budget
 from sla_sim.cli.options import Common, common_options
-from sla_sim.experiments.warmup import study_warmup
+from sla_sim.experiments.budget import MIN_STEP_HOURS
+from sla_sim.experiments.warmup import samples_per_replication, study_warmup
 from sla_sim.present.numbers import format_number
 
 
@@ -17,13 +18,17 @@ from sla_sim.present.numbers import format_number
 @click.option(
     "--step-hours",
     default=None,
-    type=click.FloatRange(min=0, min_open=True),
-    help="How often the backlog is sampled [default: a week with business hours, else a day].",
+    type=click.FloatRange(min=MIN_STEP_HOURS),
+    help="How often the backlog is sampled, at least every "
+    f"{MIN_STEP_HOURS} hours [default: a week with business hours, else a day].",
 )
 @common_options(10)
 def warmup(file: str, step_hours: float | None, common: Common) -> None:
     """Suggest warmup_days from the backlog series, by the MSER-5 rule."""
     scenario = load_one(file)
+    base = scenario.expand()[:1]
+    samples = samples_per_replication(base[0], step_hours)
+    within_budget(base, common.replications, common, samples=samples)
     with running(common) as (pool, update):
         study = study_warmup(
             scenario, common.replications, common.seed, step_hours, executor=pool, progress=update

@@ -93,8 +93,10 @@ class InlineExecutor(_Closing):
 
 
 def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them cleanly."""
+    """Workers leave Ctrl-C to the parent, which stops them cleanly, and end at once and quietly
+    on SIGTERM (the parent's handler, inherited by a fork, would print a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _apply(job: tuple[Work, str, int, list[int], Any, int]) -> tuple[int, ChunkResult]:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
+from sla_sim.experiments.budget import check_run
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.schema import Scenario, ScenarioError
 
 MAX_SCALE = 5.0  # the search gives up beyond 5 times the arithmetic's volume
 PLATEAU = 0.03  # or when 50% more leads bring fewer than 3% more deals: the reps are saturated
@@ -98,21 +99,35 @@ class _Search:
         jobs: int | None,
         progress: Progress | None = None,
         executor: Executor | None = None,
+        workers: int = 1,
     ) -> None:
         self.scenario, self.replications, self.seed, self.jobs = scenario, replications, seed, jobs
-        self.progress, self.executor = progress, executor
+        self.progress, self.executor, self.workers = progress, executor, workers
         self.months = (scenario.horizon_days - scenario.scenario.warmup_days) / (
             scenario.horizon_days / scenario.scenario.months
         )
         self.runs: dict[tuple[float, int], SimulationResult] = {}
 
+    def variant(self, scale: float, reps: int) -> Scenario:
+        """The scenario with its volumes scaled and `reps` reps."""
+        overrides: dict[str, Any] = {"team.reps": reps}
+        for i, source in enumerate(self.scenario.sources):
+            overrides[f"sources.{i}.leads_per_month"] = source.leads_per_month * scale
+        return self.scenario.with_overrides(overrides)
+
+    def check(self, scale: float) -> None:
+        """BudgetError when a run at this volume would pass the limits."""
+        check_run([self.scenario], self.replications, workers=self.workers, scale=scale)
+
     def run(self, scale: float, reps: int) -> SimulationResult:
         key = (round(scale, 6), reps)
         if key not in self.runs:
-            overrides: dict[str, Any] = {"team.reps": reps}
-            for i, source in enumerate(self.scenario.sources):
-                overrides[f"sources.{i}.leads_per_month"] = source.leads_per_month * scale
-            variant = self.scenario.with_overrides(overrides)
+            self.check(scale)
+            try:
+                variant = self.variant(scale, reps)
+            except ScenarioError as error:
+                problems = "; ".join(error.problems)
+                raise ValueError(f"at {scale:g} times today's volume: {problems}") from None
             self.runs[key] = simulate(
                 variant,
                 self.replications,
@@ -147,12 +162,15 @@ def plan(
     jobs: int | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    workers: int = 1,
 ) -> FunnelPlan:
-    """Volumes per month that reach the target, by arithmetic and by simulation (see module doc)."""
+    """Volumes per month that reach the target, by arithmetic and by simulation (see module doc).
+    Each volume is checked against the limits of `budget` (on `workers` cores) before it runs:
+    a target that needs too many leads raises BudgetError, a ValueError."""
     if (deals_per_month is None) == (revenue_per_month is None):
         raise ValueError("give a target of deals or of revenue per month, not both")
     base = scenario.expand()[0]
-    search = _Search(base, replications, seed, jobs, progress, executor)
+    search = _Search(base, replications, seed, jobs, progress, executor, workers)
     reps = base.team.reps
     today = search.per_month(1.0, reps)
     means = {stage: today[stage]["mean"] for stage in FUNNEL_STAGES}
@@ -169,6 +187,7 @@ def plan(
     rates = {a: means[b] / means[a] for a, b in itertools.pairwise(FUNNEL_STAGES)}
     arithmetic = needed(deals_per_month, rates)
     scale_arithmetic = deals_per_month / means["closed_deals"]
+    search.check(scale_arithmetic)
 
     scale_simulated = _find_scale(search, deals_per_month, scale_arithmetic, reps)
     reps_needed = _find_reps(search, deals_per_month, scale_arithmetic, reps)

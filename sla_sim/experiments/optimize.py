@@ -9,6 +9,7 @@ its 95% interval at the answer and one step below, so a reader sees how close th
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
+from sla_sim.experiments.budget import expected_leads
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
 from sla_sim.experiments.sweep import grid
@@ -145,6 +147,18 @@ class _Runs:
             "point": self.points[index][0],
             "metrics": {m: result.metric(name, m) for m in metrics},
         }
+
+
+def runs_at_most(
+    points: list[tuple[dict[str, Any], Scenario]], objective: tuple[str, str] | None
+) -> list[Scenario]:
+    """The scenarios `optimize` may run on this grid, for its size estimate: a bisection's
+    log2(n) + 2 points (the largest ones, to be safe), or the whole grid."""
+    scenarios = [s for _, s in points]
+    if objective is not None or not points or len(points[0][0]) != 1:
+        return scenarios
+    count = min(len(scenarios), math.ceil(math.log2(max(len(scenarios), 1))) + 2)
+    return sorted(scenarios, key=expected_leads, reverse=True)[:count]
 
 
 def optimize(

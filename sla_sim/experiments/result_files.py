@@ -1,8 +1,9 @@
 """Result files: summary.json, summary.csv, replications.csv, series.csv, the scenario file of
 each candidate (scenarios/), and the lead log, written atomically; and reading them back.
 
-Each file is written to a temporary name in its folder and renamed into place, so a reader never sees
-half a file, and an interrupted run leaves the previous results untouched.
+A run's files are written into a fresh folder beside the target and moved into place as one set
+(`atomic.Staged`), so a reader never sees half a set or two runs mixed, and an interrupted run
+leaves the previous results untouched.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 from sla_sim._version import __version__
 from sla_sim.analysis.intervals import CONFIDENCE
 from sla_sim.analysis.metrics import METRICS
-from sla_sim.atomic import write_atomically
+from sla_sim.atomic import Staged, write_atomically
 from sla_sim.experiments.runner import SimulationResult, result_from
 from sla_sim.scenario.file import parse_scenario_text, scenario_toml
 from sla_sim.scenario.schema import ScenarioError
@@ -80,39 +81,68 @@ def summary_document(result: SimulationResult) -> dict[str, Any]:
     )
 
 
-def write_lead_log(events: pd.DataFrame, path: Path) -> None:
+def _lead_log_writer(events: pd.DataFrame, path: Path) -> Callable[[Path], object]:
+    """What writes the lead log in the format `path`'s ending names, at any temporary name."""
     if path.name.endswith(".parquet"):
-        write_atomically(path, lambda p: events.to_parquet(p, index=False))
-    else:
-        compression: Literal["gzip"] | None = "gzip" if path.name.endswith(".gz") else None
-        write_atomically(path, lambda p: events.to_csv(p, index=False, compression=compression))
+        return lambda p: events.to_parquet(p, index=False)
+    compression: Literal["gzip"] | None = "gzip" if path.name.endswith(".gz") else None
+    return lambda p: events.to_csv(p, index=False, compression=compression)
+
+
+def write_lead_log(events: pd.DataFrame, path: Path) -> None:
+    write_atomically(path, _lead_log_writer(events, path))
 
 
 def _text_writer(text: str) -> Callable[[Path], object]:
     return lambda p: p.write_text(text)
 
 
+RESULT_SET = ("summary.json", "summary.csv", "replications.csv", "series.csv", "scenarios")
+"""The entries of a results folder: a new run replaces them all."""
+
+
+def _inside(path: Path, folder: Path) -> Path | None:
+    """`path` relative to `folder` when it lies inside it."""
+    try:
+        return path.absolute().relative_to(folder.absolute())
+    except ValueError:
+        return None
+
+
 def write_results(result: SimulationResult, out: Path, lead_log: Path | None = None) -> list[Path]:
-    """Write the result files into folder `out`; returns their paths."""
+    """Write the result files into folder `out` (and the lead log, if asked for and kept) as one
+    set: staged apart and moved into place together, replacing the previous set whole, so a
+    reader never sees two runs mixed and an interrupted run leaves the old set untouched."""
     document = summary_document(result)
-    files = {
-        out / "summary.json": lambda p: p.write_text(json.dumps(document, indent=2) + "\n"),
-        out / "summary.csv": lambda p: result.summary.to_csv(p, index=False),
-        out / "replications.csv": lambda p: result.per_replication.to_csv(p, index=False),
+    files: dict[Path, Callable[[Path], object]] = {
+        Path("summary.json"): lambda p: p.write_text(json.dumps(document, indent=2) + "\n"),
+        Path("summary.csv"): lambda p: result.summary.to_csv(p, index=False),
+        Path("replications.csv"): lambda p: result.per_replication.to_csv(p, index=False),
     }
     if result.series is not None:
         series = result.series
-        files[out / "series.csv"] = lambda p: series.to_csv(p, index=False)
+        files[Path("series.csv")] = lambda p: series.to_csv(p, index=False)
     for i, scenario in enumerate(result.scenarios):
-        files[out / "scenarios" / scenario_file_name(i, scenario.name)] = _text_writer(
+        files[Path("scenarios") / scenario_file_name(i, scenario.name)] = _text_writer(
             scenario_toml(scenario)
         )
-    (out / "scenarios").mkdir(parents=True, exist_ok=True)
-    for path, write in files.items():
-        write_atomically(path, write)
-    written = list(files)
-    if lead_log is not None and result.events is not None:
-        write_lead_log(result.events, lead_log)
+    events = result.events if lead_log is not None else None
+    within = _inside(lead_log, out) if lead_log is not None else None
+    if lead_log is not None and events is not None and within is not None:
+        files[within] = _lead_log_writer(events, lead_log)
+
+    def fill(folder: Path) -> None:
+        (folder / "scenarios").mkdir()
+        for name, write in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            write(folder / name)
+
+    with Staged() as staged:
+        staged.folder(out, fill, RESULT_SET)
+        if lead_log is not None and events is not None and within is None:
+            staged.file(lead_log, _lead_log_writer(events, lead_log))
+    written = [out / name for name in files]
+    if lead_log is not None and events is not None and within is None:
         written.append(lead_log)
     return written
 

@@ -30,6 +30,7 @@ from sla_sim.scenario.warnings import scenario_warnings
 
 Progress = Callable[[int, int], None]
 UNSTABLE_UTILIZATION = 0.9
+OVERLOADED_SHARE = 0.5
 
 
 @dataclass
@@ -174,13 +175,14 @@ def run_chunk(
     (if asked) event log. `scenarios_json` is a JSON list of the scenarios' JSON."""
     worlds = [_world(text) for text in json.loads(scenarios_json)]
     out = []
-    for r in replications:
-        run = run_replication(worlds[0], seed, r)
-        for member, world in enumerate(worlds):
-            replication = run.measured_as(world)
-            values, series = _values(replication)
-            log = event_frame(replication, world.scenario.name) if with_log else None
-            out.append(ReplicationOutput(r, member, values, series, log))
+    with np.errstate(all="ignore"):  # extreme draws overflow; the metrics say so, not numpy
+        for r in replications:
+            run = run_replication(worlds[0], seed, r)
+            for member, world in enumerate(worlds):
+                replication = run.measured_as(world)
+                values, series = _values(replication)
+                log = event_frame(replication, world.scenario.name) if with_log else None
+                out.append(ReplicationOutput(r, member, values, series, log))
     return out
 
 
@@ -281,7 +283,10 @@ def result_from(
     warnings = [w for s in scenarios for w in scenario_warnings(s)]
     if "backlog_mid" in per_replication:
         warnings += _instability(per_replication)
+    warnings += _too_large(per_replication)
     counts = per_replication.groupby("scenario").size()
+    with np.errstate(all="ignore"):
+        summary = summarise(per_replication, METRIC_KEYS)
     return SimulationResult(
         scenarios=scenarios,
         seed=seed,
@@ -289,7 +294,7 @@ def result_from(
         per_replication=per_replication[["scenario", "replication", *METRIC_KEYS]].reset_index(
             drop=True
         ),
-        summary=summarise(per_replication, METRIC_KEYS),
+        summary=summary,
         events=events.reset_index(drop=True) if events is not None else None,
         warnings=warnings,
         series=series,
@@ -297,15 +302,43 @@ def result_from(
 
 
 def _instability(per_replication: pd.DataFrame) -> list[str]:
-    """Scenarios whose reps are saturated and whose backlog keeps growing to the horizon."""
+    """Scenarios whose reps are saturated and cannot keep up: the backlog keeps growing, most
+    handoffs miss the response deadline, or most go cold or wait to the horizon unattempted (a
+    backlog held down by leads dropping out is overload too)."""
     warnings = []
     for name, group in per_replication.groupby("scenario", sort=False):
         utilization = group["rep_utilization"].mean()
+        if not utilization >= UNSTABLE_UTILIZATION:
+            continue
         mid, end = group["backlog_mid"].mean(), group["backlog_end"].mean()
-        if utilization >= UNSTABLE_UTILIZATION and end > 1.5 * mid + 5:
+        breaches = group["response_breach_rate"].mean()
+        handed = group["handed_off"].mean()
+        dropped = group["leads_lost_cold"].mean() + end
+        busy = f"reps {utilization:.0%} busy"
+        if end > 1.5 * mid + 5:
             warnings.append(
                 f"{name}: unstable: leads arrive faster than the reps can attempt them, so the "
                 f"backlog grows without bound ({mid:.0f} waiting at mid-horizon, {end:.0f} at the "
-                f"end; reps {utilization:.0%} busy). Add reps or prospecting time."
+                f"end; {busy}). Add reps or prospecting time."
+            )
+        elif breaches >= OVERLOADED_SHARE or (handed and dropped / handed >= OVERLOADED_SHARE):
+            warnings.append(
+                f"{name}: overloaded: the reps cannot keep up with the leads ({busy}): "
+                f"{breaches:.0%} of handoffs miss the response deadline and {dropped:,.0f} of "
+                f"{handed:,.0f} handed-off leads go cold or are still waiting at the horizon "
+                "without an attempt. Add reps or prospecting time, or lower the volume."
+            )
+    return warnings
+
+
+def _too_large(per_replication: pd.DataFrame) -> list[str]:
+    """Money metrics that could not be added up: deal values too large for a float."""
+    warnings = []
+    for name, group in per_replication.groupby("scenario", sort=False):
+        lost = [key for key in ("revenue", "pipeline_value") if group[key].isna().any()]
+        if lost:
+            warnings.append(
+                f"{name}: {' and '.join(lost)} could not be added up: the deal values are too "
+                "large for a number (check deals.deal_value); shown as not available"
             )
     return warnings

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sla_sim.atomic import write_atomically
+from sla_sim.atomic import Staged
 from sla_sim.experiments.compare import Comparison, compare
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.optimize import OptimizeResult
@@ -19,6 +19,8 @@ from sla_sim.experiments.result_files import summary_document, write_lead_log, w
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
 from sla_sim.experiments.sweep import parse_values
 from sla_sim.scenario.schema import Scenario
+
+COMPARISON_SET = ("comparison.csv", "best.csv", "comparison.json")
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,17 @@ class BaselineComparison:
         }
 
     def write(self, folder: Path) -> None:
-        """comparison.csv, best.csv and comparison.json in `folder`."""
+        """comparison.csv, best.csv and comparison.json in `folder`, moved into place as one set."""
         differences, best = self.comparison.differences, self.comparison.best
         document = json.dumps(self.document(), indent=2)
-        write_atomically(folder / "comparison.csv", lambda p: differences.to_csv(p, index=False))
-        write_atomically(folder / "best.csv", lambda p: best.to_csv(p, index=False))
-        write_atomically(folder / "comparison.json", lambda p: p.write_text(document))
+
+        def fill(staging: Path) -> None:
+            differences.to_csv(staging / "comparison.csv", index=False)
+            best.to_csv(staging / "best.csv", index=False)
+            (staging / "comparison.json").write_text(document)
+
+        with Staged() as staged:
+            staged.folder(folder, fill, COMPARISON_SET)
 
 
 def compare_with_baseline(

@@ -2,7 +2,8 @@
 
 Every point runs with the same seed, so points differ by their terms and not by noise (common random
 numbers). Values are checked before anything runs. With a folder, each point is written as it
-finishes, so an interrupted sweep keeps its points and `resume` skips them.
+finishes (its plan with the first one, so a sweep refused or stopped before any point leaves
+nothing), so an interrupted sweep keeps its points and `resume` skips them.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ def run_sweep(
     (and with `resume`, skip the points already there)."""
     points = grid(scenario, axes)
     done: dict[int, pd.DataFrame] = {}
+    plan: dict[str, Any] = {}
     if folder is not None:
         plan = {
             "scenario": hashlib.sha256(scenario.canonical_json().encode()).hexdigest(),
@@ -179,13 +181,17 @@ def run_sweep(
                     done[index] = pd.read_csv(path)
         elif any(_point_file(folder, i).exists() for i in range(len(points))):
             raise ValueError(f"{folder} already holds sweep points: --resume {folder} goes on")
-        write_atomically(plan_file, lambda p: p.write_text(json.dumps(plan, indent=2)))
     todo = [i for i in range(len(points)) if i not in done]
+    planned: list[int] = []
 
     def finished(position: int, rows: pd.DataFrame) -> None:
         index = todo[position]
         done[index] = rows
         if folder is not None:
+            if not planned:
+                text = json.dumps(plan, indent=2)
+                write_atomically(folder / "sweep-plan.json", lambda p: p.write_text(text))
+                planned.append(index)
             path = _point_file(folder, index)
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, lambda p: rows.to_csv(p, index=False))

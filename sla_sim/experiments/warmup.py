@@ -80,6 +80,18 @@ class WarmupStudy:
         }
 
 
+def default_step_hours(scenario: Scenario) -> float:
+    """Once a week at the same hour (which removes the weekly cycle of business hours), or
+    once a day when always open."""
+    return 24.0 if scenario.calendar.always_open else 168.0
+
+
+def samples_per_replication(scenario: Scenario, step_hours: float | None = None) -> float:
+    """How many backlog values one replication's series holds, for the run's size estimate."""
+    step = step_hours or default_step_hours(scenario)
+    return scenario.horizon_days * 24.0 / step
+
+
 def study_warmup(
     scenario: Scenario,
     replications: int,
@@ -92,8 +104,7 @@ def study_warmup(
     """Suggest warmup_days for the scenario (its base, without variants) from its backlog."""
     base = scenario.expand()[0]
     if step_hours is None:
-        # Sampling once a week at the same hour removes the weekly cycle of business hours.
-        step_hours = 24.0 if base.calendar.always_open else 168.0
+        step_hours = default_step_hours(base)
     series = backlog_series_of(
         base, replications, seed, step_hours, executor=executor, progress=progress
     )

@@ -77,7 +77,7 @@ class CalendarSpec(_Section):
 
 class Source(_Section):
     name: str = Field(min_length=1)
-    leads_per_month: float = Field(ge=0.0)
+    leads_per_month: float = Field(ge=0.0, le=1_000_000)
     growth_per_month: float = Field(default=0.0, gt=-1.0)
     hand_raiser_share: Probability = 0.0
     fit: Dist = Field(default_factory=lambda: Fixed(value=1.0))
@@ -117,7 +117,7 @@ class Handoff(_Section):
 
 
 class Team(_Section):
-    reps: int = Field(default=6, ge=1)
+    reps: int = Field(default=6, ge=1, le=100_000)
     attempt_minutes: Dist = Field(default_factory=lambda: Fixed(value=6.0))
     prospecting_share: float = Field(default=0.5, gt=0.0, le=1.0)
     routing: Literal["shared_queue", "round_robin", "least_loaded"] = "shared_queue"

@@ -1,0 +1,179 @@
+"""The size of a run before it starts: expected leads × replications × scenarios turned into
+seconds and peak memory from a per-lead cost measured on the seed scenarios, and the limits above
+which a command refuses to start (the CLI exits 2; the app shows the same message).
+
+Measured on `scenarios/baseline.toml` scaled 1×, 10× and 50× (20k, 200k and 1M leads a
+replication, reps scaled alike): 15 to 90 µs of one core and about 550 bytes of a worker's memory
+per lead, over about 200 MiB for a worker with the package loaded; a lead's rows of the event
+log take about 400 bytes in the parent, twice that while they are put together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sla_sim.scenario.schema import Scenario
+
+SECONDS_PER_LEAD = 5e-5
+BYTES_PER_LEAD = 550.0
+BYTES_PER_LOGGED_LEAD = 1000.0
+BYTES_PER_SAMPLE = 8.0
+PROCESS_BYTES = 200 * 2**20
+MIB = 2**20
+
+MAX_LEADS_PER_REPLICATION = 2_000_000
+"""Expected leads in one replication of one scenario: about 1.3 GiB in the worker that runs it."""
+MAX_MEMORY_BYTES = 8 * 2**30
+"""Estimated peak memory of the run, its workers and the parent together."""
+MAX_CORE_HOURS = 24.0
+"""Estimated compute of the run, summed over cores."""
+MAX_REPLICATIONS = 10_000
+"""Replications per scenario or point (--replications, --max-replications)."""
+MIN_STEP_HOURS = 0.1
+"""The finest sampling of the backlog series (warmup --step-hours)."""
+
+
+class BudgetError(ValueError):
+    """A run larger than the limits; its message gives the estimate and the limit."""
+
+
+def expected_leads(scenario: Scenario) -> float:
+    """Expected leads in one replication: each source's monthly volume, grown month by month."""
+    months = scenario.scenario.months
+    total = 0.0
+    for source in scenario.sources:
+        growth = 1.0 + source.growth_per_month
+        try:
+            if abs(growth - 1.0) < 1e-12:
+                grown = float(months)
+            else:
+                grown = (growth**months - 1.0) / (growth - 1.0)
+            total += source.leads_per_month * grown
+        except OverflowError:
+            return math.inf
+    return total if math.isfinite(total) else math.inf
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a run will take: its largest replication, its leads in all, time and peak memory."""
+
+    leads_per_replication: float
+    simulated_leads: float
+    workers: int
+    seconds: float
+    peak_bytes: float
+
+    @property
+    def core_hours(self) -> float:
+        return self.seconds * self.workers / 3600.0
+
+    def describe(self) -> str:
+        """The estimate in a line: leads, time and memory."""
+        return (
+            f"about {_count(self.simulated_leads)} simulated leads "
+            f"(up to {_count(self.leads_per_replication)} in one replication), "
+            f"{_duration(self.seconds)} on {self.workers} "
+            f"{'core' if self.workers == 1 else 'cores'} and "
+            f"{_memory(self.peak_bytes)} of memory at its peak"
+        )
+
+    def problems(self) -> list[str]:
+        """A line per limit the run would pass, each with the estimate and the limit."""
+        lines = []
+        if self.leads_per_replication > MAX_LEADS_PER_REPLICATION:
+            lines.append(
+                f"one replication would simulate about {_count(self.leads_per_replication)} "
+                f"leads, more than the limit of {_count(MAX_LEADS_PER_REPLICATION)} "
+                "(lower leads_per_month, growth_per_month or months)"
+            )
+        if self.peak_bytes > MAX_MEMORY_BYTES:
+            lines.append(
+                f"the run would need about {_memory(self.peak_bytes)} of memory, more than the "
+                f"limit of {_memory(MAX_MEMORY_BYTES)} (fewer workers, replications or leads)"
+            )
+        if self.core_hours > MAX_CORE_HOURS:
+            lines.append(
+                f"the run would take about {self.core_hours:,.0f} core-hours, more than the "
+                f"limit of {MAX_CORE_HOURS:,.0f} (fewer replications, points or leads)"
+            )
+        return lines
+
+    def check(self) -> None:
+        """Raise BudgetError when the run passes a limit."""
+        problems = self.problems()
+        if problems:
+            raise BudgetError(
+                f"too large to run: {'; '.join(problems)}; estimate: {self.describe()}"
+            )
+
+
+def estimate(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    *,
+    workers: int = 1,
+    lead_log: bool = False,
+    samples: float = 0.0,
+    scale: float = 1.0,
+) -> Estimate:
+    """The estimate of `replications` of each scenario on `workers` cores; `lead_log` when the
+    event log is kept, `samples` the values of a series kept per replication (warmup), `scale`
+    the factor on every source's volume (the funnel's search)."""
+    per_replication = [expected_leads(s) * scale for s in scenarios]
+    largest = max(per_replication, default=0.0)
+    simulated = sum(per_replication) * replications
+    workers = max(1, min(workers, len(scenarios) * replications))
+    seconds = simulated * SECONDS_PER_LEAD / workers
+    parent = PROCESS_BYTES + samples * replications * BYTES_PER_SAMPLE
+    if lead_log:
+        parent += simulated * BYTES_PER_LOGGED_LEAD
+    peak = parent + workers * (PROCESS_BYTES + largest * BYTES_PER_LEAD)
+    return Estimate(largest, simulated, workers, seconds, peak)
+
+
+def check_run(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    *,
+    workers: int = 1,
+    lead_log: bool = False,
+    samples: float = 0.0,
+    scale: float = 1.0,
+) -> Estimate:
+    """The estimate of a run, or BudgetError when it passes a limit (see `estimate`)."""
+    if replications > MAX_REPLICATIONS:
+        raise BudgetError(
+            f"{replications:,} replications, more than the limit of {MAX_REPLICATIONS:,}"
+        )
+    found = estimate(
+        scenarios, replications, workers=workers, lead_log=lead_log, samples=samples, scale=scale
+    )
+    found.check()
+    return found
+
+
+def _count(value: float) -> str:
+    if not math.isfinite(value):
+        return "too many to count"
+    return f"{value:,.0f}"
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "forever"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:,.1f} h"
+
+
+def _memory(size: float) -> str:
+    if not math.isfinite(size):
+        return "more than any machine has"
+    if size < 2**30:
+        return f"{size / MIB:,.0f} MiB"
+    return f"{size / 2**30:,.1f} GiB"

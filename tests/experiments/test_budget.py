@@ -1,0 +1,66 @@
+"""The size of a run before it starts: expected leads, the estimate, and the limits."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sla_sim.experiments.budget import (
+    MAX_LEADS_PER_REPLICATION,
+    MAX_REPLICATIONS,
+    BudgetError,
+    check_run,
+    estimate,
+    expected_leads,
+)
+
+from conftest import scenario_from
+
+
+def test_expected_leads_are_the_monthly_volume_grown_month_by_month() -> None:
+    flat = scenario_from()
+    assert expected_leads(flat) == pytest.approx(300)
+    grown = scenario_from(**{"sources.0.growth_per_month": 0.1})
+    assert expected_leads(grown) == pytest.approx(100 + 110 + 121)
+
+
+def test_a_growth_too_large_for_a_float_is_infinitely_many_leads() -> None:
+    grown = scenario_from(**{"scenario.months": 120, "sources.0.growth_per_month": 1e6})
+    assert math.isinf(expected_leads(grown))
+    with pytest.raises(BudgetError, match="too large to run"):
+        check_run([grown], 2)
+
+
+def test_the_estimate_grows_with_leads_replications_and_scenarios() -> None:
+    one = estimate([scenario_from()], 10)
+    assert one.simulated_leads == pytest.approx(3000)
+    two = estimate([scenario_from(), scenario_from()], 20)
+    assert two.simulated_leads == pytest.approx(4 * one.simulated_leads)
+    assert two.seconds == pytest.approx(4 * one.seconds)
+    assert two.peak_bytes >= one.peak_bytes
+    with_log = estimate([scenario_from()], 10, lead_log=True)
+    assert with_log.peak_bytes > one.peak_bytes
+    assert "simulated leads" in one.describe()
+
+
+def test_a_small_run_passes() -> None:
+    assert check_run([scenario_from()], 30, workers=2).problems() == []
+
+
+def test_too_many_leads_in_one_replication_is_refused_with_the_estimate_and_limit() -> None:
+    huge = scenario_from(**{"scenario.months": 120, "sources.0.leads_per_month": 1_000_000})
+    with pytest.raises(BudgetError) as refused:
+        check_run([huge], 2)
+    message = str(refused.value)
+    assert "120,000,000" in message
+    assert f"{MAX_LEADS_PER_REPLICATION:,}" in message
+    assert "memory" in message
+
+
+def test_too_many_replications_and_too_much_compute_are_refused() -> None:
+    with pytest.raises(BudgetError, match=f"{MAX_REPLICATIONS:,}"):
+        check_run([scenario_from()], MAX_REPLICATIONS + 1)
+    big = scenario_from(**{"sources.0.leads_per_month": 500_000, "scenario.months": 3})
+    with pytest.raises(BudgetError, match="core-hours"):
+        check_run([big] * 100, 1000)
