@@ -9,18 +9,24 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sla_sim.scenario.distributions import DIST_NAMES
+from sla_sim.scenario.distributions import DIST_NAMES, by_name
 from sla_sim.scenario.keys import unknown_key
+
+# Steps of pydantic's error locations that name a branch of a union, not a key of the file.
+TAGS = (*DIST_NAMES, "fixed", "preset", "table")
+ALL_DISTS = ", ".join((*DIST_NAMES, "fixed"))
+
+
+def _is_tag(item: Any) -> bool:
+    return isinstance(item, str) and (item in TAGS or item.startswith("function-"))
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
-    for item in loc:
+    for i, item in enumerate(loc):
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-        elif item in DIST_NAMES or item == "fixed" or str(item).startswith("function-"):
-            continue
-        else:
+        elif not (_is_tag(item) and i < len(loc) - 1):
             parts.append(str(item))
     return ".".join(parts)
 
@@ -32,11 +38,15 @@ def _lookup(document: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
         in_list = isinstance(node, list) and isinstance(item, int) and item < len(node)
         if in_table or in_list:
             node = node[item]
-        elif item in DIST_NAMES or item == "fixed":
-            continue
-        else:
+        elif not _is_tag(item):
             return False, None
     return True, node
+
+
+def _dist_of(loc: tuple[Any, ...]) -> str | None:
+    """The distribution whose table holds the last step of `loc`, if any."""
+    inner = [item for item in loc[:-1] if isinstance(item, str) and item in (*DIST_NAMES, "fixed")]
+    return inner[-1] if inner and loc[-2] == inner[-1] else None
 
 
 def _allowed(error: Any) -> str:
@@ -48,8 +58,8 @@ def _allowed(error: Any) -> str:
         "less_than": lambda: f"must be < {ctx.get('lt'):g}",
         "missing": lambda: "required, missing",
         "literal_error": lambda: f"allowed: {ctx.get('expected')}",
-        "union_tag_invalid": lambda: f"unknown dist; allowed: {', '.join(DIST_NAMES)}",
-        "union_tag_not_found": lambda: f"a table needs dist = one of {', '.join(DIST_NAMES)}",
+        "union_tag_invalid": lambda: f"unknown dist; allowed: {ALL_DISTS}",
+        "union_tag_not_found": lambda: f"a table needs dist = one of {ALL_DISTS}",
         "int_type": lambda: "must be a whole number",
         "int_from_float": lambda: "must be a whole number",
         "int_parsing": lambda: "must be a whole number",
@@ -84,7 +94,13 @@ def describe_errors(
         loc = tuple(item["loc"])
         key = _dotted(loc)
         if item["type"] == "extra_forbidden":
-            lines.append(f"{where}{key}: {unknown_key(model, key)}")
+            dist = _dist_of(loc)
+            takes = ", ".join(by_name(dist)) if dist else ""
+            lines.append(
+                f"{where}{key}: unknown key; a {dist} distribution takes {takes}"
+                if dist
+                else f"{where}{key}: {unknown_key(model, key)}"
+            )
             continue
         if item["type"] == "union_tag_invalid":
             found, value = _lookup(document, loc)
