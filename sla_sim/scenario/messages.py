@@ -3,6 +3,7 @@ dotted key, the value found and what is allowed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from typing import Any
@@ -21,12 +22,14 @@ def _is_tag(item: Any) -> bool:
     return isinstance(item, str) and (item in TAGS or item.startswith("function-"))
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
+def _dotted(loc: tuple[Any, ...], user_key_last: bool = False) -> str:
+    """The dotted key of an error's location; its last step is the file's own key when
+    `user_key_last` (an unknown key may be spelled like a tag)."""
     parts: list[str] = []
     for i, item in enumerate(loc):
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-        elif not (_is_tag(item) and i < len(loc) - 1):
+        elif not _is_tag(item) or (user_key_last and i == len(loc) - 1):
             parts.append(str(item))
     return ".".join(parts)
 
@@ -92,7 +95,7 @@ def describe_errors(
     lines = []
     for item in error.errors():
         loc = tuple(item["loc"])
-        key = _dotted(loc)
+        key = _dotted(loc, user_key_last=item["type"] == "extra_forbidden")
         if item["type"] == "extra_forbidden":
             dist = _dist_of(loc)
             takes = ", ".join(by_name(dist)) if dist else ""
@@ -115,7 +118,7 @@ def describe_errors(
             continue
         found, value = _lookup(document, loc)
         shown = (
-            f" = {_show(value)}"
+            f" = {show(value)}"
             if found and (not isinstance(value, dict) or "dist" in value)
             else ""
         )
@@ -123,11 +126,16 @@ def describe_errors(
     return lines
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as the file writes it."""
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + " }"
     if isinstance(value, str):
         return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
         return repr(value)
     return str(value)

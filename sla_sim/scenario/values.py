@@ -28,7 +28,7 @@ def finite(value: Any, what: str = "a number") -> float:
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise ValueError(f"must be a finite number (not {value})")
+        raise ValueError("must be a finite number")
     return number
 
 
@@ -49,8 +49,10 @@ def _day(example: str) -> Any:
                 value = dt.date.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"must be a date like {example}") from None
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise ValueError(f"must be a date like {example} (a day, without a time)")
+        if isinstance(value, dt.datetime):
+            raise ValueError(f"must be a date like {example}, without a time")
+        if not isinstance(value, dt.date):
+            raise ValueError(f"must be a date like {example}")
         if not FIRST_DAY <= value <= LAST_DAY:
             raise ValueError(f"must be a date from {FIRST_DAY} to {LAST_DAY}")
         return value
