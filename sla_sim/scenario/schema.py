@@ -121,7 +121,7 @@ class Handoff(_Section):
 
 
 class Team(_Section):
-    reps: Whole = Field(default=6, ge=1, le=10_000)
+    reps: Whole = Field(default=6, ge=1, le=1_000_000)
     attempt_minutes: Dist = Field(default_factory=lambda: Fixed(value=6.0))
     prospecting_share: Number = Field(default=0.5, gt=0.0, le=1.0)
     routing: Literal["shared_queue", "round_robin", "least_loaded"] = "shared_queue"
