@@ -108,7 +108,7 @@ def describe_errors(
         if item["type"] == "union_tag_invalid":
             found, value = _lookup(document, loc)
             lines.append(
-                f"{where}{key}.dist = {value.get('dist')!r}: {_allowed(item)}"
+                f"{where}{key}.dist = {show(value.get('dist'))}: {_allowed(item)}"
                 if found and isinstance(value, dict)
                 else f"{where}{key}: {_allowed(item)}"
             )
@@ -137,5 +137,6 @@ def show(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        return repr(value)
+        short = f"{value:g}"
+        return short if abs(value) >= 1e6 and float(short) == value else repr(value)
     return str(value)

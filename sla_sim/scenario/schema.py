@@ -29,7 +29,7 @@ from sla_sim.scenario import keys
 from sla_sim.scenario.calendar import Calendar, add_months
 from sla_sim.scenario.distributions import Distribution, Fixed, as_distribution
 from sla_sim.scenario.messages import describe_errors
-from sla_sim.scenario.values import Day, Flag, Holiday, Number, Text, Whole
+from sla_sim.scenario.values import Day, Flag, Holiday, Number, Text, Whole, finite
 
 Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
 Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
@@ -242,7 +242,10 @@ class SalesSLA(_Section):
     @field_validator("retry_gap_hours", mode="before")
     @classmethod
     def _as_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, int | float) and not isinstance(value, bool) else value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            finite(value)
+            return [value]
+        return value
 
 
 class SLA(_Section):
