@@ -21,6 +21,7 @@ OTHERS = ["validate", "report"]
 BAD_INPUT = 2
 
 
+@pytest.fixture
 def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The baseline, two months long."""
     text = (SCENARIOS / "baseline.toml").read_text()
