@@ -20,7 +20,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Item, Table
 
 from sla_sim.scenario import keys
-from sla_sim.scenario.messages import describe_errors, show
+from sla_sim.scenario.messages import bare_key, describe_errors, show
 from sla_sim.scenario.ranges import parse_values
 from sla_sim.scenario.schema import Scenario, ScenarioError, check_dotted_key
 
@@ -48,7 +48,7 @@ def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
     base = scenario.model_copy(update={"variants": [], "sweep": {}})
     problems: list[str] = []
     for key, given in scenario.sweep.items():
-        where = f"{source}: sweep.{key}"
+        where = f"{source}: sweep.{bare_key(key)}"
         if problem := check_dotted_key(key):
             problems.append(f"{where}: {problem}")
             continue

@@ -156,12 +156,18 @@ def check_key(model: type[BaseModel], key: str, skip: tuple[str, ...] = ()) -> s
     return "names a table, not a value"
 
 
-def unknown_key(model: type[BaseModel], key: str) -> str:
-    """'unknown key', with the likely intended key or the keys allowed in that table."""
-    parent = re.sub(r"\[\d+\]", "", key.rsplit(".", 1)[0]) if "." in key else ""
+def unknown_key(
+    model: type[BaseModel], key: str, parent: str | None = None, name: str | None = None
+) -> str:
+    """'unknown key', with the likely intended key or the keys allowed in that table (`parent`
+    and the key's own `name` when they are not the parts of `key` around its last dot)."""
+    if parent is None:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+    parent = re.sub(r"\[\d+\]", "", parent)
     parent = ".".join(p for p in parent.split(".") if not p.isdigit())
     names = table_children(model, parent)
-    hint = difflib.get_close_matches(key.rsplit(".", 1)[-1], names, n=1, cutoff=0.7)
+    name = key.rsplit(".", 1)[-1] if name is None else name
+    hint = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
     if hint:
         return f"unknown key (did you mean {hint[0]!r}?)"
     if not names:

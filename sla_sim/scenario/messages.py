@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -30,8 +31,13 @@ def _dotted(loc: tuple[Any, ...], user_key_last: bool = False) -> str:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
         elif not _is_tag(item) or (user_key_last and i == len(loc) - 1):
-            parts.append(str(item))
+            parts.append(bare_key(str(item)))
     return ".".join(parts)
+
+
+def bare_key(name: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted (`"team.reps"` in [sweep])."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
 def _lookup(document: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
@@ -102,7 +108,7 @@ def describe_errors(
             lines.append(
                 f"{where}{key}: unknown key; a {dist} distribution takes {takes}"
                 if dist
-                else f"{where}{key}: {unknown_key(model, key)}"
+                else f"{where}{key}: {unknown_key(model, key, _dotted(loc[:-1]), str(loc[-1]))}"
             )
             continue
         if item["type"] == "union_tag_invalid":

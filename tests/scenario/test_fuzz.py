@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import math
 import re
 from typing import Any
@@ -194,8 +195,17 @@ def mutated(changes: list[tuple[str, str, Any]]) -> dict[str, Any]:
 
 
 def names_a_key_or_the_file(line: str, document: dict[str, Any]) -> bool:
-    match = re.match(r"fuzz: ([^ .\[:]+)", line)
-    return bool(match) and (match.group(1) in TOP or match.group(1) in document)
+    """The line starts with the source and a dotted key whose first part is a table of the file
+    (or the file itself); a key that is not bare is quoted as TOML quotes it."""
+    if not line.startswith("fuzz: "):
+        return False
+    rest = line.removeprefix("fuzz: ")
+    if rest.startswith('"'):
+        first, _ = json.JSONDecoder().raw_decode(rest)
+    else:
+        match = re.match(r"[A-Za-z0-9_-]+", rest)
+        first = match.group(0) if match else None
+    return first in TOP or first in document
 
 
 def runs(scenario: Scenario) -> None:
