@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BeforeValidator, Field, Strict
 
 LARGEST = 1e9  # the largest magnitude of a distribution's parameter or value
@@ -20,8 +22,9 @@ LAST_DAY = dt.date(2199, 12, 31)
 
 
 def finite(value: Any, what: str = "a number") -> float:
-    """`value` as a float when it is a finite int or float of the file; ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """`value` as a float when it is a finite number (a numpy one too, from code); ValueError
+    otherwise, true and false included."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ValueError(f"must be {what}")
     try:
         number = float(value)
@@ -33,13 +36,12 @@ def finite(value: Any, what: str = "a number") -> float:
 
 
 def _number(value: Any) -> Any:
-    finite(value)
-    return value
+    return finite(value)
 
 
 def _whole(value: Any) -> Any:
-    finite(value, "a whole number")
-    return value
+    number = finite(value, "a whole number")
+    return int(value) if isinstance(value, numbers.Integral) else number
 
 
 def _day(example: str) -> Any:
