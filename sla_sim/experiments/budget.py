@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.schema import MAX_LEADS, Scenario
 
 SECONDS_PER_LEAD = 5e-5
 BYTES_PER_LEAD = 550.0
@@ -23,8 +23,9 @@ BYTES_PER_SAMPLE = 8.0
 PROCESS_BYTES = 200 * 2**20
 MIB = 2**20
 
-MAX_LEADS_PER_REPLICATION = 2_000_000
-"""Expected leads in one replication of one scenario: about 1.3 GiB in the worker that runs it."""
+MAX_LEADS_PER_REPLICATION = MAX_LEADS
+"""Expected leads in one replication of one scenario (the scenario file's own limit; the funnel's
+search scales volumes past a file's)."""
 MAX_MEMORY_BYTES = 8 * 2**30
 """Estimated peak memory of the run, its workers and the parent together."""
 MAX_CORE_HOURS = 24.0
@@ -37,23 +38,6 @@ MIN_STEP_HOURS = 0.1
 
 class BudgetError(ValueError):
     """A run larger than the limits; its message gives the estimate and the limit."""
-
-
-def expected_leads(scenario: Scenario) -> float:
-    """Expected leads in one replication: each source's monthly volume, grown month by month."""
-    months = scenario.scenario.months
-    total = 0.0
-    for source in scenario.sources:
-        growth = 1.0 + source.growth_per_month
-        try:
-            if abs(growth - 1.0) < 1e-12:
-                grown = float(months)
-            else:
-                grown = (growth**months - 1.0) / (growth - 1.0)
-            total += source.leads_per_month * grown
-        except OverflowError:
-            return math.inf
-    return total if math.isfinite(total) else math.inf
 
 
 @dataclass(frozen=True)
@@ -122,7 +106,7 @@ def estimate(
     """The estimate of `replications` of each scenario on `workers` cores; `lead_log` when the
     event log is kept, `samples` the values of a series kept per replication (warmup), `scale`
     the factor on every source's volume (the funnel's search)."""
-    per_replication = [expected_leads(s) * scale for s in scenarios]
+    per_replication = [s.expected_leads() * scale for s in scenarios]
     largest = max(per_replication, default=0.0)
     simulated = sum(per_replication) * replications
     workers = max(1, min(workers, len(scenarios) * replications))

@@ -19,7 +19,7 @@ from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
 from sla_sim.experiments.budget import check_run
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
-from sla_sim.scenario.schema import Scenario, ScenarioError
+from sla_sim.scenario.schema import MAX_REPS, Scenario, ScenarioError
 
 MAX_SCALE = 5.0  # the search gives up beyond 5 times the arithmetic's volume
 PLATEAU = 0.03  # or when 50% more leads bring fewer than 3% more deals: the reps are saturated
@@ -234,7 +234,7 @@ def _find_reps(search: _Search, target: float, scale: float, reps: int) -> int |
     low, high = reps, reps * 2
     while search.deals(scale, high) < target:
         low, high = high, high * 2
-        if high > MAX_TEAM * reps:
+        if high > min(MAX_TEAM * reps, MAX_REPS):
             return None
     while high - low > 1:
         middle = (low + high) // 2

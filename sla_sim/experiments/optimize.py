@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
-from sla_sim.experiments.budget import expected_leads
+
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
 from sla_sim.experiments.sweep import grid
@@ -158,7 +158,7 @@ def runs_at_most(
     if objective is not None or not points or len(points[0][0]) != 1:
         return scenarios
     count = min(len(scenarios), math.ceil(math.log2(max(len(scenarios), 1))) + 2)
-    return sorted(scenarios, key=expected_leads, reverse=True)[:count]
+    return sorted(scenarios, key=Scenario.expected_leads, reverse=True)[:count]
 
 
 def optimize(

@@ -8,13 +8,21 @@ capacity check).
 from __future__ import annotations
 
 import math
+import typing
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
+from sla_sim.scenario.values import LARGEST, Number, Parameter, finite
+
 FloatArray = np.ndarray
+# Limits that keep every accepted distribution samplable with a finite mean and variance.
+SIGMA_MAX = 5.0
+CV_MIN, CV_MAX = 0.01, 10.0
+SHAPE_MIN, SHAPE_MAX = 0.01, 10_000.0
+VALUES_MAX = 100_000
 
 
 class _Dist(BaseModel):
@@ -44,7 +52,7 @@ class Fixed(_Dist):
     """A constant (written in the file as a plain number)."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: Parameter
 
     @property
     def mean(self) -> float:
@@ -67,7 +75,7 @@ class Fixed(_Dist):
 
 class Exponential(_Dist):
     dist: Literal["exponential"]
-    mean_: float = Field(alias="mean", gt=0)
+    mean_: Number = Field(alias="mean", gt=0, le=LARGEST)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -88,8 +96,8 @@ class Exponential(_Dist):
 
 class Lognormal(_Dist):
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    median: Number = Field(gt=0, le=LARGEST)
+    sigma: Number = Field(ge=0, le=SIGMA_MAX)
 
     @property
     def mean(self) -> float:
@@ -111,8 +119,8 @@ class Gamma(_Dist):
     """Gamma by mean and coefficient of variation (cv = std / mean)."""
 
     dist: Literal["gamma"]
-    mean_: float = Field(alias="mean", gt=0)
-    cv: float = Field(gt=0)
+    mean_: Number = Field(alias="mean", gt=0, le=LARGEST)
+    cv: Number = Field(ge=CV_MIN, le=CV_MAX)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -137,8 +145,8 @@ class Gamma(_Dist):
 
 class Beta(_Dist):
     dist: Literal["beta"]
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
+    a: Number = Field(ge=SHAPE_MIN, le=SHAPE_MAX)
+    b: Number = Field(ge=SHAPE_MIN, le=SHAPE_MAX)
 
     @property
     def mean(self) -> float:
@@ -158,8 +166,8 @@ class Beta(_Dist):
 
 class Uniform(_Dist):
     dist: Literal["uniform"]
-    low_: float = Field(alias="low")
-    high: float
+    low_: Parameter = Field(alias="low")
+    high: Parameter
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -190,9 +198,9 @@ class Uniform(_Dist):
 
 class Triangular(_Dist):
     dist: Literal["triangular"]
-    low_: float = Field(alias="low")
-    mode: float
-    high: float
+    low_: Parameter = Field(alias="low")
+    mode: Parameter
+    high: Parameter
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -233,7 +241,7 @@ class Empirical(_Dist):
     """Resampling from observed values, each equally likely."""
 
     dist: Literal["empirical"]
-    values: list[float] = Field(min_length=1)
+    values: list[Parameter] = Field(min_length=1, max_length=VALUES_MAX)
 
     @property
     def low(self) -> float:
@@ -265,8 +273,21 @@ DIST_NAMES = ("exponential", "lognormal", "gamma", "beta", "uniform", "triangula
 
 def as_distribution(value: object) -> object:
     """Turn a plain number of the file into a fixed distribution; leave tables to the schema."""
-    if isinstance(value, bool):
+    if isinstance(value, dict | _Dist):
         return value
-    if isinstance(value, int | float):
-        return {"dist": "fixed", "value": float(value)}
-    return value
+    number = finite(value, f"a number or a table with dist = one of {', '.join(DIST_NAMES)}")
+    if abs(number) > LARGEST:
+        raise ValueError(f"must be from {-LARGEST:g} to {LARGEST:g}")
+    return {"dist": "fixed", "value": number}
+
+
+CLASSES: dict[str, type[_Dist]] = {
+    typing.get_args(cls.model_fields["dist"].annotation)[0]: cls
+    for cls in (Exponential, Lognormal, Gamma, Beta, Uniform, Triangular, Empirical, Fixed)
+}
+
+
+def by_name(dist: str) -> list[str]:
+    """The keys of a distribution's table (`dist` first), as the file writes them."""
+    fields = CLASSES[dist].model_fields if dist in CLASSES else {}
+    return [info.alias or name for name, info in fields.items()]

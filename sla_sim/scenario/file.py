@@ -20,12 +20,63 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Item, Table
 
 from sla_sim.scenario import keys
-from sla_sim.scenario.messages import describe_errors
+from sla_sim.scenario.messages import bare_key, describe_errors, show
+from sla_sim.scenario.ranges import parse_values
 from sla_sim.scenario.schema import Scenario, ScenarioError, check_dotted_key
+
+MAX_DEPTH = 20  # tables and arrays inside each other; a scenario needs about 7
+MAX_SWEEP_PROBLEMS = 20
+
+
+def _too_deep(document: Any) -> str | None:
+    """The dotted key of the first value nested more than MAX_DEPTH levels deep, if any."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        node, key, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return key or "file"
+        if isinstance(node, dict):
+            stack += [(v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            inner = key if key.endswith("[...]") else f"{key}[...]"
+            stack += [(v, inner, depth + 1) for v in node]
+    return None
+
+
+def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
+    """Each swept value applied to the base scenario: a line per value that cannot be set."""
+    base = scenario.model_copy(update={"variants": [], "sweep": {}})
+    problems: list[str] = []
+    for key, given in scenario.sweep.items():
+        where = f"{source}: sweep.{bare_key(key)}"
+        if problem := check_dotted_key(key):
+            problems.append(f"{where}: {problem}")
+            continue
+        try:
+            values = parse_values(given) if isinstance(given, str) else given
+        except ValueError as error:
+            problems.append(f"{where} = {show(given)}: {str(error).split(': ', 1)[-1]}")
+            continue
+        if not values:
+            problems.append(f"{where} = {show(given)}: no values to sweep")
+        found = []
+        for value in values:
+            try:
+                base.with_overrides({key: value})
+            except ScenarioError as error:
+                found += [f"{where} sets {p}" for p in error.problems]
+        problems += found[:MAX_SWEEP_PROBLEMS]
+        if len(found) > MAX_SWEEP_PROBLEMS:
+            problems.append(f"{where}: ... {len(found) - MAX_SWEEP_PROBLEMS} more values")
+    return problems
 
 
 def parse_scenario(document: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a scenario document (the parsed TOML), its variants included."""
+    """Validate a scenario document (the parsed TOML), its variants and sweep values included."""
+    if key := _too_deep(document):
+        raise ScenarioError(
+            [f"{source}: {key}: nested more than {MAX_DEPTH} levels deep (arrays or tables)"]
+        )
     try:
         scenario = Scenario.model_validate(document)
     except ValidationError as error:
@@ -46,10 +97,7 @@ def parse_scenario(document: dict[str, Any], source: str = "scenario") -> Scenar
             problems += [
                 f"{source}: variants[{i}] ({variant.name}) sets {p}" for p in error.problems
             ]
-    for key in scenario.sweep:
-        problem = check_dotted_key(key)
-        if problem:
-            problems.append(f"{source}: sweep.{key}: {problem}")
+    problems += _sweep_problems(scenario, source)
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -59,21 +107,33 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raises ScenarioError with one line per problem."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([f"{path}: no such file"]) from None
     except IsADirectoryError:
         raise ScenarioError([f"{path}: is a directory, not a scenario file"]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{path}: not a text file (a scenario is a TOML file)"]) from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError([f"{path}: {_not_utf8(data, error.start)}"]) from None
     except OSError as error:
         raise ScenarioError([f"{path}: cannot be read ({error.strerror})"]) from None
     return parse_scenario_text(text, str(path))
 
 
+def _not_utf8(data: bytes, start: int) -> str:
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    return (
+        f"not UTF-8 text: byte 0x{data[start]:02x} at line {line}, column {column}; "
+        "a scenario is a TOML file saved as UTF-8"
+    )
+
+
 def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
     """Validate the text of a scenario file (`source` names it in messages); the scenario keeps
-    the text, so it can be written back with its comments."""
+    the text, so it can be written back with its comments. A leading byte-order mark is dropped."""
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ScenarioError(
             [f"{source}: the file is empty; a scenario needs [scenario] and [[sources]]"]
@@ -82,6 +142,10 @@ def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([f"{source}: not valid TOML: {error}"]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [f"{source}: arrays or tables nested more than {MAX_DEPTH} levels deep"]
+        ) from None
     scenario = parse_scenario(document, source)
     scenario._file_text = text
     return scenario

@@ -84,6 +84,18 @@ def _list_of_tables(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _models_in(annotation: Any) -> set[type[BaseModel]]:
+    if table := _table(annotation):
+        return {table}
+    return {m for arg in typing.get_args(annotation) for m in _models_in(arg)}
+
+
+def _one_model(annotation: Any) -> type[BaseModel] | None:
+    """The table of a field that is a table or a value (`response.decay`), if there is one."""
+    models = _models_in(annotation)
+    return next(iter(models)) if len(models) == 1 else None
+
+
 def known_keys(model: type[BaseModel], skip: tuple[str, ...] = (), prefix: str = "") -> list[str]:
     """Every dotted key that names a value (an array of tables as its first item: `sources.0.`)."""
     keys = []
@@ -107,7 +119,11 @@ def table_children(model: type[BaseModel], table: str) -> list[str]:
         if part.isdigit():
             continue
         known, annotation = _field(node, part)
-        inner = _table(annotation) or _list_of_tables(annotation) if known else None
+        inner = (
+            (_table(annotation) or _list_of_tables(annotation) or _one_model(annotation))
+            if known
+            else None
+        )
         if inner is None:
             return []
         node = inner
@@ -140,12 +156,20 @@ def check_key(model: type[BaseModel], key: str, skip: tuple[str, ...] = ()) -> s
     return "names a table, not a value"
 
 
-def unknown_key(model: type[BaseModel], key: str) -> str:
-    """'unknown key', with the likely intended key or the keys allowed in that table."""
-    parent = re.sub(r"\[\d+\]", "", key.rsplit(".", 1)[0]) if "." in key else ""
+def unknown_key(
+    model: type[BaseModel], key: str, parent: str | None = None, name: str | None = None
+) -> str:
+    """'unknown key', with the likely intended key or the keys allowed in that table (`parent`
+    and the key's own `name` when they are not the parts of `key` around its last dot)."""
+    if parent is None:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+    parent = re.sub(r"\[\d+\]", "", parent)
     parent = ".".join(p for p in parent.split(".") if not p.isdigit())
     names = table_children(model, parent)
-    hint = difflib.get_close_matches(key.rsplit(".", 1)[-1], names, n=1, cutoff=0.7)
+    name = key.rsplit(".", 1)[-1] if name is None else name
+    hint = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
     if hint:
         return f"unknown key (did you mean {hint[0]!r}?)"
+    if not names:
+        return "unknown key"
     return f"unknown key; allowed{f' in [{parent}]' if parent else ''}: {', '.join(names)}"

@@ -3,26 +3,41 @@ dotted key, the value found and what is allowed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sla_sim.scenario.distributions import DIST_NAMES
+from sla_sim.scenario.distributions import DIST_NAMES, by_name
 from sla_sim.scenario.keys import unknown_key
 
+# Steps of pydantic's error locations that name a branch of a union, not a key of the file.
+TAGS = (*DIST_NAMES, "fixed", "preset", "table")
+ALL_DISTS = ", ".join((*DIST_NAMES, "fixed"))
 
-def _dotted(loc: tuple[Any, ...]) -> str:
+
+def _is_tag(item: Any) -> bool:
+    return isinstance(item, str) and (item in TAGS or item.startswith("function-"))
+
+
+def _dotted(loc: tuple[Any, ...], user_key_last: bool = False) -> str:
+    """The dotted key of an error's location; its last step is the file's own key when
+    `user_key_last` (an unknown key may be spelled like a tag)."""
     parts: list[str] = []
-    for item in loc:
+    for i, item in enumerate(loc):
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-        elif item in DIST_NAMES or item == "fixed" or str(item).startswith("function-"):
-            continue
-        else:
-            parts.append(str(item))
+        elif not _is_tag(item) or (user_key_last and i == len(loc) - 1):
+            parts.append(bare_key(str(item)))
     return ".".join(parts)
+
+
+def bare_key(name: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted (`"team.reps"` in [sweep])."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
 def _lookup(document: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
@@ -32,11 +47,15 @@ def _lookup(document: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
         in_list = isinstance(node, list) and isinstance(item, int) and item < len(node)
         if in_table or in_list:
             node = node[item]
-        elif item in DIST_NAMES or item == "fixed":
-            continue
-        else:
+        elif not _is_tag(item):
             return False, None
     return True, node
+
+
+def _dist_of(loc: tuple[Any, ...]) -> str | None:
+    """The distribution whose table holds the last step of `loc`, if any."""
+    inner = [item for item in loc[:-1] if isinstance(item, str) and item in (*DIST_NAMES, "fixed")]
+    return inner[-1] if inner and loc[-2] == inner[-1] else None
 
 
 def _allowed(error: Any) -> str:
@@ -48,8 +67,8 @@ def _allowed(error: Any) -> str:
         "less_than": lambda: f"must be < {ctx.get('lt'):g}",
         "missing": lambda: "required, missing",
         "literal_error": lambda: f"allowed: {ctx.get('expected')}",
-        "union_tag_invalid": lambda: f"unknown dist; allowed: {', '.join(DIST_NAMES)}",
-        "union_tag_not_found": lambda: f"a table needs dist = one of {', '.join(DIST_NAMES)}",
+        "union_tag_invalid": lambda: f"unknown dist; allowed: {ALL_DISTS}",
+        "union_tag_not_found": lambda: f"a table needs dist = one of {ALL_DISTS}",
         "int_type": lambda: "must be a whole number",
         "int_from_float": lambda: "must be a whole number",
         "int_parsing": lambda: "must be a whole number",
@@ -82,14 +101,20 @@ def describe_errors(
     lines = []
     for item in error.errors():
         loc = tuple(item["loc"])
-        key = _dotted(loc)
+        key = _dotted(loc, user_key_last=item["type"] == "extra_forbidden")
         if item["type"] == "extra_forbidden":
-            lines.append(f"{where}{key}: {unknown_key(model, key)}")
+            dist = _dist_of(loc)
+            takes = ", ".join(by_name(dist)) if dist else ""
+            lines.append(
+                f"{where}{key}: unknown key; a {dist} distribution takes {takes}"
+                if dist
+                else f"{where}{key}: {unknown_key(model, key, _dotted(loc[:-1]), str(loc[-1]))}"
+            )
             continue
         if item["type"] == "union_tag_invalid":
             found, value = _lookup(document, loc)
             lines.append(
-                f"{where}{key}.dist = {value.get('dist')!r}: {_allowed(item)}"
+                f"{where}{key}.dist = {show(value.get('dist'))}: {_allowed(item)}"
                 if found and isinstance(value, dict)
                 else f"{where}{key}: {_allowed(item)}"
             )
@@ -99,7 +124,7 @@ def describe_errors(
             continue
         found, value = _lookup(document, loc)
         shown = (
-            f" = {_show(value)}"
+            f" = {show(value)}"
             if found and (not isinstance(value, dict) or "dist" in value)
             else ""
         )
@@ -107,11 +132,17 @@ def describe_errors(
     return lines
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as the file writes it."""
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + " }"
     if isinstance(value, str):
         return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        return repr(value)
+        short = f"{value:g}"
+        return short if abs(value) >= 1e6 and float(short) == value else repr(value)
     return str(value)

@@ -16,8 +16,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -27,11 +29,15 @@ from sla_sim.scenario import keys
 from sla_sim.scenario.calendar import Calendar, add_months
 from sla_sim.scenario.distributions import Distribution, Fixed, as_distribution
 from sla_sim.scenario.messages import describe_errors
+from sla_sim.scenario.values import Day, Flag, Holiday, Number, Text, Whole, finite
 
 Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[DayName, ...] = ("mon", "tue", "wed", "thu", "fri")
+MAX_LEADS = 2_000_000  # expected leads in a horizon: about 1.3 GiB in the worker that runs it
+MAX_LEADS_PER_MONTH = 1_000_000  # one source's leads a month
+MAX_REPS = 100_000  # reps in a team
 
 
 class ScenarioError(Exception):
@@ -53,18 +59,18 @@ def _non_negative(value: Distribution) -> Distribution:
 
 
 class Info(_Section):
-    name: str = Field(min_length=1)
-    description: str = ""
-    start_date: dt.date = dt.date(2027, 1, 4)
-    months: int = Field(default=12, ge=1, le=120)
-    warmup_days: float = Field(default=0.0, ge=0.0)
+    name: Text = Field(min_length=1)
+    description: Text = ""
+    start_date: Day = dt.date(2027, 1, 4)
+    months: Whole = Field(default=12, ge=1, le=120)
+    warmup_days: Number = Field(default=0.0, ge=0.0)
 
 
 class CalendarSpec(_Section):
-    always_open: bool = False
+    always_open: Flag = False
     open_days: list[DayName] = Field(default_factory=lambda: list(WEEKDAYS))
-    open_hours: tuple[float, float] = (9.0, 18.0)
-    holidays: list[dt.date] = Field(default_factory=list)
+    open_hours: tuple[Number, Number] = (9.0, 18.0)
+    holidays: list[Holiday] = Field(default_factory=list)
 
     @field_validator("open_hours")
     @classmethod
@@ -76,9 +82,9 @@ class CalendarSpec(_Section):
 
 
 class Source(_Section):
-    name: str = Field(min_length=1)
-    leads_per_month: float = Field(ge=0.0, le=1_000_000)
-    growth_per_month: float = Field(default=0.0, gt=-1.0)
+    name: Text = Field(min_length=1)
+    leads_per_month: Number = Field(ge=0.0, le=MAX_LEADS_PER_MONTH)
+    growth_per_month: Number = Field(default=0.0, gt=-1.0, le=10.0)
     hand_raiser_share: Probability = 0.0
     fit: Dist = Field(default_factory=lambda: Fixed(value=1.0))
     arrival: Literal["flat", "business"] = "flat"
@@ -100,11 +106,11 @@ class Source(_Section):
 
 
 class Nurture(_Section):
-    fit_points: float = Field(default=50.0, ge=0.0)
-    points_per_touch: float = Field(default=8.0, ge=0.0)
+    fit_points: Number = Field(default=50.0, ge=0.0)
+    points_per_touch: Number = Field(default=8.0, ge=0.0)
     touches_per_week: Dist = Field(default_factory=lambda: Fixed(value=0.6))
-    points_half_life_days: float = Field(default=21.0, gt=0.0)
-    max_days: float = Field(default=120.0, ge=0.0)
+    points_half_life_days: Number = Field(default=21.0, gt=0.0)
+    max_days: Number = Field(default=120.0, ge=0.0)
 
     _check_touches = field_validator("touches_per_week")(_non_negative)
 
@@ -117,9 +123,9 @@ class Handoff(_Section):
 
 
 class Team(_Section):
-    reps: int = Field(default=6, ge=1, le=100_000)
+    reps: Whole = Field(default=6, ge=1, le=MAX_REPS)
     attempt_minutes: Dist = Field(default_factory=lambda: Fixed(value=6.0))
-    prospecting_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    prospecting_share: Number = Field(default=0.5, gt=0.0, le=1.0)
     routing: Literal["shared_queue", "round_robin", "least_loaded"] = "shared_queue"
     priority: Literal["fifo", "newest_first", "highest_score"] = "fifo"
 
@@ -135,7 +141,7 @@ class Team(_Section):
 class DecayTable(_Section):
     """A user's own decay: multipliers on connect_prob and qualify_prob at given lead ages."""
 
-    age_hours: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
+    age_hours: list[Annotated[Number, Field(ge=0.0)]] = Field(min_length=1)
     connect: list[Probability] = Field(min_length=1)
     qualify: list[Probability] = Field(min_length=1)
 
@@ -152,6 +158,41 @@ class DecayTable(_Section):
         return self
 
 
+DECAYS = ("half_life", "lrm2007", "hbr2011")
+DECAY_ALLOWED = (
+    f"must be one of {', '.join(repr(d) for d in DECAYS)}, "
+    "or a table of age_hours, connect and qualify"
+)
+
+
+def _decay_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "preset"
+    return "table" if isinstance(value, dict | DecayTable) else None
+
+
+def _preset(value: str) -> str:
+    if value not in DECAYS:
+        raise ValueError(DECAY_ALLOWED)
+    return value
+
+
+Decay = Annotated[
+    Annotated[Literal["half_life", "lrm2007", "hbr2011"], BeforeValidator(_preset), Tag("preset")]
+    | Annotated[DecayTable, Tag("table")],
+    Discriminator(_decay_kind, custom_error_type="decay", custom_error_message=DECAY_ALLOWED),
+]
+
+
+def _sweep_values(value: Any) -> Any:
+    if isinstance(value, list | str):
+        return value
+    raise ValueError('must be a list of values or a range "LO:HI" or "LO:HI:STEP"')
+
+
+SweepValues = Annotated[list[Any] | str, BeforeValidator(_sweep_values)]
+
+
 HALF_LIFE_KEYS = (
     "connect_half_life_hours",
     "connect_floor",
@@ -162,12 +203,12 @@ HALF_LIFE_KEYS = (
 
 class Response(_Section):
     connect_prob: Probability = 0.45
-    connect_half_life_hours: float = Field(default=4.0, gt=0.0)
+    connect_half_life_hours: Number = Field(default=4.0, gt=0.0)
     connect_floor: Probability = 0.1
     qualify_prob: Probability = 0.5
-    qualify_half_life_hours: float = Field(default=72.0, gt=0.0)
+    qualify_half_life_hours: Number = Field(default=72.0, gt=0.0)
     qualify_floor: Probability = 0.0
-    decay: Literal["half_life", "lrm2007", "hbr2011"] | DecayTable = "half_life"
+    decay: Decay = "half_life"
     patience_hours: Dist | None = None
 
     _check_patience = field_validator("patience_hours")(
@@ -184,26 +225,29 @@ class Deals(_Section):
 
 
 class MarketingSLA(_Section):
-    mql_threshold: float = Field(default=60.0, ge=0.0)
-    monthly_mql_commitment: float = Field(default=200.0, ge=0.0)
+    mql_threshold: Number = Field(default=60.0, ge=0.0)
+    monthly_mql_commitment: Number = Field(default=200.0, ge=0.0)
     acceptance_target: Probability = 0.8
 
 
 class SalesSLA(_Section):
-    first_response_hours: float = Field(default=24.0, gt=0.0)
+    first_response_hours: Number = Field(default=24.0, gt=0.0)
     clock: Literal["business", "calendar"] = "business"
-    min_attempts: int = Field(default=6, ge=1, le=100)
-    retry_gap_hours: list[Annotated[float, Field(gt=0.0)]] = Field(
+    min_attempts: Whole = Field(default=6, ge=1, le=100)
+    retry_gap_hours: list[Annotated[Number, Field(gt=0.0)]] = Field(
         default_factory=lambda: [4.0, 24.0, 48.0, 72.0, 96.0], min_length=1
     )
-    follow_up_window_days: float = Field(default=14.0, gt=0.0)
+    follow_up_window_days: Number = Field(default=14.0, gt=0.0)
     on_no_contact: Literal["recycle", "disqualify"] = "recycle"
-    max_recycles: int = Field(default=1, ge=0, le=20)
+    max_recycles: Whole = Field(default=1, ge=0, le=20)
 
     @field_validator("retry_gap_hours", mode="before")
     @classmethod
     def _as_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, int | float) and not isinstance(value, bool) else value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            finite(value)
+            return [value]
+        return value
 
 
 class SLA(_Section):
@@ -212,7 +256,7 @@ class SLA(_Section):
 
 
 class Variant(_Section):
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     set: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -229,7 +273,7 @@ class Scenario(_Section):
     deals: Deals = Field(default_factory=Deals)
     sla: SLA = Field(default_factory=SLA)
     variants: list[Variant] = Field(default_factory=list)
-    sweep: dict[str, list[Any] | str] = Field(default_factory=dict)  # values, or "LO:HI[:STEP]"
+    sweep: dict[str, SweepValues] = Field(default_factory=dict)
     # The text of the file it was read from and the dotted keys set since (for `scenario_file`).
     _file_text: str | None = PrivateAttr(default=None)
     _overrides: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -239,6 +283,12 @@ class Scenario(_Section):
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
             raise ValueError(f"sources: names must be unique, got {names}")
+        leads = self.expected_leads()
+        if leads > MAX_LEADS:
+            raise ValueError(
+                f"sources: about {leads:.3g} leads in the horizon, more than a run can hold "
+                f"({MAX_LEADS:,}); lower leads_per_month, growth_per_month or scenario.months"
+            )
         if self.scenario.warmup_days >= self.horizon_days:
             raise ValueError(
                 f"scenario.warmup_days = {self.scenario.warmup_days:g}: must be shorter than the "
@@ -259,6 +309,14 @@ class Scenario(_Section):
     def horizon_days(self) -> int:
         start = self.scenario.start_date
         return (add_months(start, self.scenario.months) - start).days
+
+    def expected_leads(self) -> float:
+        """The mean number of leads all sources bring in the horizon."""
+        months = range(self.scenario.months)
+        return sum(
+            s.leads_per_month * sum((1.0 + s.growth_per_month) ** m for m in months)
+            for s in self.sources
+        )
 
     @property
     def horizon_hours(self) -> float:

@@ -50,16 +50,30 @@ def test_too_many_replications_exit_2_naming_the_limit(small: Path) -> None:
     assert "10000" in result.stderr
 
 
+def test_a_file_with_more_leads_than_a_run_can_hold_is_a_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    path.write_text(
+        (SCENARIOS / "baseline.toml")
+        .read_text()
+        .replace("months = 12", "months = 120")
+        .replace("leads_per_month = 900", "leads_per_month = 1000000")
+    )
+    result = sla_sim("validate", path)
+    assert result.returncode == BAD_INPUT
+    assert "leads in the horizon" in result.stderr
+    assert "2,000,000" in result.stderr
+
+
 def test_a_run_too_large_is_refused_with_its_estimate(tmp_path: Path) -> None:
     path = _toml(
         tmp_path / "big.toml",
-        **{"scenario.months": 120, "sources.0.leads_per_month": 1_000_000},
+        **{"scenario.months": 3, "sources.0.leads_per_month": 500_000},
     )
-    result = sla_sim("run", path, "-n", "2", "-j", "1")
+    result = sla_sim("run", path, "-n", "10000", "-j", "1")
     assert result.returncode == BAD_INPUT
     assert "too large to run" in result.stderr
-    assert "120,000,000" in result.stderr
-    assert "2,000,000" in result.stderr
+    assert "core-hours" in result.stderr
+    assert "simulated leads" in result.stderr
 
 
 def test_a_sweep_of_a_huge_grid_is_refused_before_it_writes(tmp_path: Path) -> None:
