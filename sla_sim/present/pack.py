@@ -8,6 +8,7 @@ The tables need neither Altair nor the renderers; only `content` draws the chart
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,7 +83,43 @@ class ReportContent:
 
     def chart_specs(self) -> list[tuple[str, str]]:
         """Each chart's title and its Vega-Lite JSON, serialised once."""
-        return [(title, chart.to_json()) for title, chart in self.charts]
+        return [(title, vega_lite_json(chart)) for title, chart in self.charts]
+
+
+_CHART_PARTS = ("layer", "hconcat", "vconcat", "concat", "spec")
+_DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def _inline_data(chart: Any) -> Any:
+    """A copy of the chart with every table turned into inline values, here and in its parts."""
+    import altair as alt
+
+    copy = chart.copy(deep=False)
+    data = getattr(copy, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame):
+        copy.data = alt.InlineData(values=alt.to_values(data)["values"])
+    for part in _CHART_PARTS:
+        children = getattr(copy, part, alt.Undefined)
+        if isinstance(children, list):
+            setattr(copy, part, [_inline_data(child) for child in children])
+        elif isinstance(children, alt.TopLevelMixin):
+            setattr(copy, part, _inline_data(children))
+    return copy
+
+
+def vega_lite_json(chart: alt.TopLevelMixin) -> str:
+    """The chart as a self-contained Vega-Lite spec, the same on any thread.
+
+    Altair's data transformer and theme are process-wide, and Streamlit switches them while it
+    draws a chart (`st.altair_chart`): a chart serialised meanwhile on another thread would name
+    its data without holding it, and be drawn blank. Inline values bypass the transformer, and the
+    view size of the default theme is set here rather than read from the active theme.
+    """
+    spec = _inline_data(chart).to_dict()
+    view = spec.setdefault("config", {}).setdefault("view", {})
+    for key, size in _DEFAULT_VIEW.items():
+        view.setdefault(key, size)
+    return json.dumps(spec, indent=2, sort_keys=True)
 
 
 def cell_text(value: object) -> str:
