@@ -122,7 +122,8 @@ def test_the_report_content_has_headlines_charts_terms_and_sources(
     assert list(report.terms_table.columns) == result.scenario_names
     assert report.terms_table.loc["Reps", "8 reps"] == "8"
     assert report.terms_table.loc["First response within", "1h response"] == "1 h"
-    assert (report.assumptions.Source == "seed 000: 200 qualified leads a month").any()
+    sourced = "the article 'Como Criar SLA entre Marketing e Vendas': 200 qualified leads a month"
+    assert (report.assumptions.Source == sourced).any()
     assert list(report.colors) == result.scenario_names
 
 
