@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from sla_sim.present.numbers import (
     number,
     share,
 )
-from sla_sim.present.terms import all_terms, in_words, term_value
+from sla_sim.present.terms import all_terms, changed_terms, in_words, term_value
 from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario
 
@@ -73,6 +73,8 @@ class ReportContent:
     assumptions: pd.DataFrame
     warnings: list[str]
     colors: dict[str, str]
+    differences_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decision_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         if tuple(self.assumptions.columns) != ASSUMPTION_COLUMNS:
@@ -160,6 +162,58 @@ def difference_table(comparison: Comparison, keys: list[str] = KEY_METRICS) -> p
         )
         table.setdefault(str(row["scenario"]), {})[BY_KEY[key].label] = cell
     return pd.DataFrame(table).reindex([BY_KEY[k].label for k in keys])
+
+
+DIFFERENCE_NOTE = (
+    "Each candidate against the baseline over the same replications (common random numbers): "
+    "the paired difference, with its 95% interval in brackets."
+)
+DECISION_NOTE = (
+    "Baseline: mean (95% interval). Candidates: difference from the baseline (95% interval). "
+    "Breaches, rep utilisation and leads waiting are better lower."
+)
+DECISION_GAINS = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_rate"]
+DECISION_COSTS = ["rep_utilization", "backlog_mean"]
+
+
+def decision_table(
+    result: SimulationResult, comparison: Comparison, scenarios: list[Scenario]
+) -> pd.DataFrame:
+    """The candidates side by side: what each buys (deals, revenue, breaches) and what it costs
+    (reps, rep time, leads waiting, terms changed), the baseline as its means, each candidate as
+    its difference from the baseline with the 95% interval."""
+    baseline = scenarios[0]
+    differences = comparison.differences
+    table: dict[str, dict[str, str]] = {}
+    reps = "Costs: reps"
+    terms = "Costs: terms changed"
+    for scenario in scenarios:
+        column: dict[str, str] = {}
+        for key in DECISION_GAINS + DECISION_COSTS:
+            group = "Buys" if key in DECISION_GAINS else "Costs"
+            label = f"{group}: {BY_KEY[key].label.lower()}"
+            if scenario is baseline:
+                m = result.metric(scenario.name, key)
+                column[label] = format_range(key, m["mean"], m["ci_low"], m["ci_high"])
+                continue
+            rows = differences[
+                (differences.scenario == scenario.name) & (differences.metric == key)
+            ].to_dict("records")
+            if rows:
+                row = rows[0]
+                column[label] = format_difference(
+                    key, float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
+                )
+        extra = scenario.team.reps - baseline.team.reps
+        column[reps] = f"{scenario.team.reps}" + (f" ({extra:+d})" if extra else "")
+        changed = [
+            t.phrase(v) for t, v in changed_terms(scenario, baseline) if t.key != "team.reps"
+        ]
+        column[terms] = "; ".join(changed) if changed else "none"
+        table[scenario.name] = column
+    gains = [f"Buys: {BY_KEY[k].label.lower()}" for k in DECISION_GAINS]
+    costs = [f"Costs: {BY_KEY[k].label.lower()}" for k in DECISION_COSTS]
+    return pd.DataFrame(table).reindex([*gains, reps, *costs, terms])
 
 
 def terms_table(scenarios: list[Scenario]) -> pd.DataFrame:
@@ -429,6 +483,8 @@ def content(
         ),
         headlines=headlines(ordered, comparison),
         summary_table=summary_table(result)[[s.name for s in ordered]],
+        differences_table=difference_table(comparison)[[s.name for s in ordered[1:]]],
+        decision_table=decision_table(result, comparison, ordered),
         terms_table=terms_table(ordered),
         charts=comparison_charts(ordered, result.summary, series),
         assumptions=assumptions(baseline),
