@@ -56,11 +56,12 @@ thead th {
   border-bottom: 2px solid var(--line);
 }
 thead th:first-child, tbody th { text-align: left; }
-tbody th { font-weight: 500; }
+tbody th { font-weight: 500; min-width: 9em; }
 tbody td { text-align: right; white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--band); }
 table.assumptions td, table.assumptions thead th { text-align: left; white-space: normal; }
 table.assumptions td.source { color: var(--muted); }
+table.wrap td { white-space: normal; }
 figure { margin: 0 0 28px; break-inside: avoid; }
 figure .chart svg { max-width: 100%; height: auto; display: block; }
 .warnings {
@@ -100,16 +101,25 @@ def _swatch(content: ReportContent, candidate: str) -> str:
 
 
 def _table_section(
-    content: ReportContent, title: str, table: pd.DataFrame, corner: str, note: str = ""
+    content: ReportContent,
+    title: str,
+    table: pd.DataFrame,
+    corner: str,
+    note: str = "",
+    wrap: bool = False,
 ) -> str:
-    """A section with a candidates-by-column table and a note under it; nothing for no table."""
+    """A section with a candidates-by-column table and a note under it; nothing for no table.
+    `wrap` lets long cells wrap, for a table too wide for the page otherwise."""
     if table.empty:
         return ""
     below = f"<p class='note'>{html.escape(note)}</p>" if note else ""
-    return f"<section><h2>{html.escape(title)}</h2>{_html_table(content, table, corner)}{below}</section>"
+    shown = _html_table(content, table, corner, wrap)
+    return f"<section><h2>{html.escape(title)}</h2>{shown}{below}</section>"
 
 
-def _html_table(content: ReportContent, table: pd.DataFrame, corner: str) -> str:
+def _html_table(
+    content: ReportContent, table: pd.DataFrame, corner: str, wrap: bool = False
+) -> str:
     """A table whose columns are candidates (marked by colour) and whose index labels the rows."""
     head = "".join(
         f"<th scope='col'>{_swatch(content, str(name))}{html.escape(str(name))}</th>"
@@ -119,8 +129,9 @@ def _html_table(content: ReportContent, table: pd.DataFrame, corner: str) -> str
     for label, row in table.iterrows():
         cells = "".join(f"<td>{html.escape(cell_text(value))}</td>" for value in row)
         rows.append(f"<tr><th scope='row'>{html.escape(cell_text(label))}</th>{cells}</tr>")
+    attributes = " class='wrap'" if wrap else ""
     return (
-        "<div class='table-wrap'><table>"
+        f"<div class='table-wrap'><table{attributes}>"
         f"<thead><tr><th scope='col'>{html.escape(corner)}</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -186,6 +197,7 @@ def render_html(content: ReportContent) -> str:
             content.decision_table,
             "",
             DECISION_NOTE,
+            wrap=True,
         )
     )
     parts.append(_table_section(content, "Summary", content.summary_table, "Metric"))
