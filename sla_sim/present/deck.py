@@ -6,6 +6,8 @@ atomically.
 
 from __future__ import annotations
 
+import json
+import math
 import struct
 from io import BytesIO
 from pathlib import Path
@@ -20,10 +22,22 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from sla_sim.atomic import write_atomically
-from sla_sim.present.pack import ASSUMPTION_COLUMNS, ReportContent, cell_text
+from sla_sim.present.pack import (
+    ASSUMPTION_COLUMNS,
+    DECISION_NOTE,
+    DIFFERENCE_NOTE,
+    ReportContent,
+    cell_text,
+)
 
-ROWS_PER_SLIDE = 14
 PNG_SCALE = 2
+MIN_LABEL_PT = 12
+_FIRST_LABEL_PX = 14
+_EMU_PER_PT = 12700
+_GLYPH_EM = 0.5
+_LINE_EM = 1.17
+_CELL_PADDING = Inches(0.1)
+_NOTE_HEIGHT = Inches(0.45)
 
 _INK = RGBColor(0x1F, 0x23, 0x28)
 _MUTED = RGBColor(0x5F, 0x67, 0x70)
@@ -37,7 +51,6 @@ _MARGIN = Inches(0.6)
 _BODY_TOP = Inches(1.35)
 _BODY_WIDTH = Emu(SLIDE_WIDTH - 2 * _MARGIN)
 _BODY_HEIGHT = Emu(SLIDE_HEIGHT - _BODY_TOP - Inches(0.45))
-_ROW_HEIGHT = Inches(0.36)
 _TITLE_ONLY_LAYOUT = 5
 _TITLE_SLIDE_LAYOUT = 0
 _WARNINGS_ON_TITLE_SLIDE = 5
@@ -149,27 +162,80 @@ def _fill_cell(
         run.font.color.rgb = colour
 
 
+def _lines(text: str, width: int, size_pt: float) -> int:
+    """How many lines `text` takes in a cell `width` EMU wide, wrapping at spaces."""
+    room = max(1, int((width - 2 * _CELL_PADDING) / _EMU_PER_PT / (size_pt * _GLYPH_EM)))
+    lines, used = 1, 0
+    for word in text.split():
+        if not used:
+            used = len(word)
+        elif used + 1 + len(word) <= room:
+            used += 1 + len(word)
+        else:
+            lines, used = lines + 1, len(word)
+        while used > room:
+            lines, used = lines + 1, used - room
+    return lines
+
+
+def _row_height(values: list[str], widths: list[int], size_pt: float) -> int:
+    lines = max(_lines(text, width, size_pt) for text, width in zip(values, widths, strict=True))
+    return int(Pt(size_pt * _LINE_EM * lines) + Inches(0.08))
+
+
+def _column_widths(columns: list[list[str]], first_share: float, alike: bool) -> list[int]:
+    """Widths in proportion to each column's typical text, the first column at most
+    `first_share` of the table; `alike` columns after the first (candidates) get equal widths."""
+    weights = [min(max(sum(map(len, c)) / max(1, len(c)), 16.0), 60.0) for c in columns]
+    if alike:
+        weights[1:] = [1.0] * (len(weights) - 1)
+        first = first_share
+    else:
+        first = min(first_share, weights[0] / sum(weights))
+    widths = [int(_BODY_WIDTH * first)]
+    rest = sum(weights[1:])
+    widths += [int((_BODY_WIDTH - widths[0]) * weight / rest) for weight in weights[1:]]
+    return widths
+
+
+def table_pages(
+    header: list[str], rows: list[list[str]], widths: list[int], size_pt: float, height: int
+) -> list[list[list[str]]]:
+    """Rows cut into slides whose table, header included, fits `height`; one empty page when
+    there are no rows."""
+    room = height - _row_height(header, widths, size_pt)
+    pages: list[list[list[str]]] = [[]]
+    used = 0
+    for row in rows:
+        needed = _row_height(row, widths, size_pt)
+        if pages[-1] and used + needed > room:
+            pages.append([])
+            used = 0
+        pages[-1].append(row)
+        used += needed
+    return pages
+
+
 def _add_table(
     slide: Slide,
     header: list[str],
     rows: list[list[str]],
-    column_weights: list[float],
+    widths: list[int],
     size_pt: float,
     swatches: dict[int, str] | None = None,
 ) -> None:
     """A styled table: bold header on grey, banded rows; `swatches` marks header cells by colour."""
-    height = _ROW_HEIGHT * (len(rows) + 1)
+    heights = [_row_height(values, widths, size_pt) for values in [header, *rows]]
     shape = slide.shapes.add_table(
-        len(rows) + 1, len(header), _MARGIN, _BODY_TOP, _BODY_WIDTH, Emu(height)
+        len(rows) + 1, len(header), _MARGIN, _BODY_TOP, _BODY_WIDTH, Emu(sum(heights))
     )
     table = shape.table
     table.first_row = True
     table.horz_banding = False
-    total = sum(column_weights)
-    for index, weight in enumerate(column_weights):
-        table.columns[index].width = Emu(int(_BODY_WIDTH * weight / total))
-    for row in table.rows:
-        row.height = _ROW_HEIGHT
+    for index, width in enumerate(widths):
+        table.columns[index].width = Emu(width)
+    for row, row_height in zip(table.rows, heights, strict=True):
+        row.height = Emu(row_height)
     for index, text in enumerate(header):
         runs = [(text, True, _INK)]
         if swatches and index in swatches:
@@ -181,33 +247,74 @@ def _add_table(
             _fill_cell(table.cell(row_index, column_index), [(text, False, _INK)], size_pt, fill)
 
 
-def _pages(rows: list[list[str]]) -> list[list[list[str]]]:
-    """Rows cut into slides of at most ROWS_PER_SLIDE; one empty page when there are none."""
-    return [
-        rows[start : start + ROWS_PER_SLIDE] for start in range(0, len(rows), ROWS_PER_SLIDE)
-    ] or [[]]
-
-
 def _page_title(title: str, page: int, pages: int) -> str:
     return title if pages == 1 else f"{title} ({page}/{pages})"
 
 
-def _candidate_table_slides(
-    prs: Any, content: ReportContent, title: str, table: pd.DataFrame, corner: str
+def _note(slide: Slide, text: str) -> None:
+    top = SLIDE_HEIGHT - Inches(0.35) - _NOTE_HEIGHT
+    box = slide.shapes.add_textbox(_MARGIN, Emu(top), _BODY_WIDTH, _NOTE_HEIGHT)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.text = text
+    _style_runs(frame.paragraphs[0], 12, colour=_MUTED)
+
+
+def _table_slides(
+    prs: Any,
+    title: str,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    size_pt: float,
+    first_share: float,
+    alike: bool = False,
+    swatches: dict[int, str] | None = None,
+    note: str | None = None,
 ) -> None:
-    """Slides holding a candidates-by-column table, continued on more slides when long."""
+    """Slides holding a table, continued on more slides when it does not fit one."""
+    columns = [list(column) for column in zip(header, *rows, strict=True)]
+    widths = _column_widths(columns, first_share, alike)
+    height = _BODY_HEIGHT - (_NOTE_HEIGHT if note else 0)
+    pages = table_pages(header, rows, widths, size_pt, height)
+    for page, page_rows in enumerate(pages, start=1):
+        slide = _content_slide(prs, _page_title(title, page, len(pages)))
+        _add_table(slide, header, page_rows, widths, size_pt, swatches)
+        if note:
+            _note(slide, note)
+
+
+def _candidate_table_slides(
+    prs: Any,
+    content: ReportContent,
+    title: str,
+    table: pd.DataFrame,
+    corner: str,
+    note: str | None = None,
+    size_pt: float | None = None,
+) -> None:
+    """Slides holding a candidates-by-column table (text of `size_pt`, else by how many)."""
+    if table.empty:
+        return
     candidates = [str(name) for name in table.columns]
     header = [corner, *candidates]
     rows = [
         [cell_text(label), *(cell_text(value) for value in row)] for label, row in table.iterrows()
     ]
     swatches = {index: content.colour_of(name) for index, name in enumerate(header) if index > 0}
-    weights = [2.2] + [1.0] * len(candidates)
-    size = 14 if len(candidates) <= 4 else 12
-    pages = _pages(rows)
-    for page, page_rows in enumerate(pages, start=1):
-        slide = _content_slide(prs, _page_title(title, page, len(pages)))
-        _add_table(slide, header, page_rows, weights, size, swatches)
+    size = size_pt or (14 if len(candidates) <= 4 else 12)
+    first = 0.22 if len(candidates) <= 4 else 0.16
+    _table_slides(
+        prs,
+        title,
+        header,
+        rows,
+        size_pt=size,
+        first_share=first,
+        alike=True,
+        swatches=swatches,
+        note=note,
+    )
 
 
 def _assumption_slides(prs: Any, assumptions: pd.DataFrame) -> None:
@@ -215,16 +322,49 @@ def _assumption_slides(prs: Any, assumptions: pd.DataFrame) -> None:
         [cell_text(value) for value in record]
         for record in assumptions.itertuples(index=False, name=None)
     ]
-    pages = _pages(rows)
-    for page, page_rows in enumerate(pages, start=1):
-        slide = _content_slide(prs, _page_title("Assumptions", page, len(pages)))
-        _add_table(slide, list(ASSUMPTION_COLUMNS), page_rows, [1.4, 1.0, 2.0], 11)
+    _table_slides(prs, "Assumptions", list(ASSUMPTION_COLUMNS), rows, size_pt=12, first_share=0.28)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels, read from the PNG header."""
     width, height = struct.unpack(">II", png[16:24])
     return width, height
+
+
+def _slide_spec(spec: str, label_px: float) -> str:
+    """The chart's spec with its text set to `label_px` (titles a little larger)."""
+    chart = json.loads(spec)
+    config = chart.setdefault("config", {})
+    sizes = {
+        "axis": {"labelFontSize": label_px, "titleFontSize": label_px + 1},
+        "legend": {"labelFontSize": label_px, "titleFontSize": label_px + 1},
+        "header": {"labelFontSize": label_px, "titleFontSize": label_px + 1},
+        "title": {"fontSize": label_px + 2},
+        "text": {"fontSize": label_px},
+    }
+    for part, values in sizes.items():
+        config.setdefault(part, {}).update(values)
+    return json.dumps(chart)
+
+
+def _points_per_pixel(png: bytes) -> float:
+    """Points on the slide per pixel of the spec, the picture fitted to the body."""
+    width, height = _png_size(png)
+    fitted = min(_BODY_WIDTH / width, _BODY_HEIGHT / height)
+    return fitted * PNG_SCALE / _EMU_PER_PT
+
+
+def chart_png(spec: str) -> tuple[bytes, float]:
+    """The chart as a PNG for a slide, and the size in points its axis labels have there: the
+    text is enlarged until the labels are at least MIN_LABEL_PT on the slide."""
+    label_px = float(_FIRST_LABEL_PX)
+    for _ in range(4):
+        png = vl_convert.vegalite_to_png(_slide_spec(spec, label_px), scale=PNG_SCALE)
+        shown = label_px * _points_per_pixel(png)
+        if shown >= MIN_LABEL_PT:
+            break
+        label_px = math.ceil(label_px * MIN_LABEL_PT / shown) + 1
+    return png, shown
 
 
 def _chart_slide(prs: Any, title: str, png: bytes) -> None:
@@ -245,9 +385,26 @@ def _build_deck(content: ReportContent) -> Any:
     _title_slide(prs, content)
     if content.headlines:
         _headlines_slide(prs, content)
+    _candidate_table_slides(
+        prs,
+        content,
+        "The decision: what each candidate buys and costs",
+        content.decision_table,
+        "",
+        DECISION_NOTE,
+    )
     _candidate_table_slides(prs, content, "Summary", content.summary_table, "Metric")
+    _candidate_table_slides(
+        prs,
+        content,
+        "Differences against the baseline",
+        content.differences_table,
+        "Metric",
+        DIFFERENCE_NOTE,
+        size_pt=12,
+    )
     for title, spec in content.chart_specs():
-        _chart_slide(prs, title, vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
+        _chart_slide(prs, title, chart_png(spec)[0])
     _candidate_table_slides(prs, content, "Terms", content.terms_table, "Term")
     _assumption_slides(prs, content.assumptions)
     return prs

@@ -14,7 +14,13 @@ import pandas as pd
 import vl_convert
 
 from sla_sim.atomic import write_atomically
-from sla_sim.present.pack import ASSUMPTION_COLUMNS, ReportContent, cell_text
+from sla_sim.present.pack import (
+    ASSUMPTION_COLUMNS,
+    DECISION_NOTE,
+    DIFFERENCE_NOTE,
+    ReportContent,
+    cell_text,
+)
 
 _CSS = """
 :root {
@@ -50,11 +56,12 @@ thead th {
   border-bottom: 2px solid var(--line);
 }
 thead th:first-child, tbody th { text-align: left; }
-tbody th { font-weight: 500; }
+tbody th { font-weight: 500; min-width: 9em; }
 tbody td { text-align: right; white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--band); }
-table.assumptions td { text-align: left; white-space: normal; }
+table.assumptions td, table.assumptions thead th { text-align: left; white-space: normal; }
 table.assumptions td.source { color: var(--muted); }
+table.wrap td { white-space: normal; }
 figure { margin: 0 0 28px; break-inside: avoid; }
 figure .chart svg { max-width: 100%; height: auto; display: block; }
 .warnings {
@@ -66,11 +73,24 @@ footer {
   max-width: 1200px; margin: 24px auto 40px; padding: 12px 32px 0; color: var(--muted);
   font-size: 13px; border-top: 1px solid var(--line);
 }
+.note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
+@page { size: A4; margin: 14mm 12mm; }
 @media print {
+  body { font-size: 10pt; }
   main { padding: 0; max-width: none; }
   footer { padding: 8px 0 0; max-width: none; }
-  h2 { break-after: avoid; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 14pt; margin-top: 18pt; break-after: avoid; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 8.5pt; }
+  table.assumptions tbody th { width: 28%; }
+  table.assumptions td.source { width: 47%; }
+  th, td { padding: 3px 5px; white-space: normal; overflow-wrap: anywhere; }
+  thead th, tbody td { white-space: normal; }
+  thead { display: table-header-group; }
   tr { break-inside: avoid; }
+  figure { break-inside: avoid; }
+  figure .chart svg { width: auto; max-width: 100%; max-height: 125mm; height: auto; }
 }
 """
 
@@ -80,7 +100,26 @@ def _swatch(content: ReportContent, candidate: str) -> str:
     return f'<span class="swatch" style="background:{colour}" aria-hidden="true"></span>'
 
 
-def _html_table(content: ReportContent, table: pd.DataFrame, corner: str) -> str:
+def _table_section(
+    content: ReportContent,
+    title: str,
+    table: pd.DataFrame,
+    corner: str,
+    note: str = "",
+    wrap: bool = False,
+) -> str:
+    """A section with a candidates-by-column table and a note under it; nothing for no table.
+    `wrap` lets long cells wrap, for a table too wide for the page otherwise."""
+    if table.empty:
+        return ""
+    below = f"<p class='note'>{html.escape(note)}</p>" if note else ""
+    shown = _html_table(content, table, corner, wrap)
+    return f"<section><h2>{html.escape(title)}</h2>{shown}{below}</section>"
+
+
+def _html_table(
+    content: ReportContent, table: pd.DataFrame, corner: str, wrap: bool = False
+) -> str:
     """A table whose columns are candidates (marked by colour) and whose index labels the rows."""
     head = "".join(
         f"<th scope='col'>{_swatch(content, str(name))}{html.escape(str(name))}</th>"
@@ -90,8 +129,9 @@ def _html_table(content: ReportContent, table: pd.DataFrame, corner: str) -> str
     for label, row in table.iterrows():
         cells = "".join(f"<td>{html.escape(cell_text(value))}</td>" for value in row)
         rows.append(f"<tr><th scope='row'>{html.escape(cell_text(label))}</th>{cells}</tr>")
+    attributes = " class='wrap'" if wrap else ""
     return (
-        "<div class='table-wrap'><table>"
+        f"<div class='table-wrap'><table{attributes}>"
         f"<thead><tr><th scope='col'>{html.escape(corner)}</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -151,8 +191,24 @@ def render_html(content: ReportContent) -> str:
         )
         parts.append(f"<section><h2>Headlines</h2><ul class='headlines'>{items}</ul></section>")
     parts.append(
-        f"<section><h2>Summary</h2>{_html_table(content, content.summary_table, 'Metric')}"
-        "</section>"
+        _table_section(
+            content,
+            "The decision: what each candidate buys and costs",
+            content.decision_table,
+            "",
+            DECISION_NOTE,
+            wrap=True,
+        )
+    )
+    parts.append(_table_section(content, "Summary", content.summary_table, "Metric"))
+    parts.append(
+        _table_section(
+            content,
+            "Differences against the baseline",
+            content.differences_table,
+            "Metric",
+            DIFFERENCE_NOTE,
+        )
     )
     if content.charts:
         parts.append(f"<section><h2>Charts</h2>{_chart_figures(content)}</section>")

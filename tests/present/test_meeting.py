@@ -122,7 +122,8 @@ def test_the_report_content_has_headlines_charts_terms_and_sources(
     assert list(report.terms_table.columns) == result.scenario_names
     assert report.terms_table.loc["Reps", "8 reps"] == "8"
     assert report.terms_table.loc["First response within", "1h response"] == "1 h"
-    assert (report.assumptions.Source == "seed 000: 200 qualified leads a month").any()
+    sourced = "the article 'Como Criar SLA entre Marketing e Vendas': 200 qualified leads a month"
+    assert (report.assumptions.Source == sourced).any()
     assert list(report.colors) == result.scenario_names
 
 
@@ -184,3 +185,26 @@ def test_sla_sim_report_refuses_bad_input_with_one_message(
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_decision_says_what_each_candidate_buys_and_costs(result: SimulationResult) -> None:
+    report = content(result)
+    table = report.decision_table
+    assert list(table.columns) == result.scenario_names
+    assert list(table.index) == [
+        "Buys: closed deals",
+        "Buys: revenue",
+        "Buys: response breaches",
+        "Buys: attempt breaches",
+        "Costs: reps",
+        "Costs: rep utilisation",
+        "Costs: backlog, mean",
+        "Costs: terms changed",
+    ]
+    assert table.loc["Costs: reps", "Baseline"] == "6"
+    assert table.loc["Costs: reps", "8 reps"] == "8 (+2)"
+    assert table.loc["Costs: terms changed", "1h response"] == "a 1-hour response"
+    assert table.loc["Costs: terms changed", "8 reps"] == "none"
+    assert " to " in table.loc["Buys: closed deals", "8 reps"]
+    assert "–" in table.loc["Buys: closed deals", "Baseline"]
+    assert list(report.differences_table.columns) == result.scenario_names[1:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,11 +15,12 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.presentation import Presentation as PresentationFile
+from pptx.util import Inches, Pt
 
 from sla_sim.present import deck
 from sla_sim.present.deck import write_pptx
 from sla_sim.present.html import render_html, write_html
-from sla_sim.present.pack import ReportContent
+from sla_sim.present.pack import DECISION_NOTE, DIFFERENCE_NOTE, ReportContent
 
 CANDIDATES = ["Baseline", "8 reps", "1 h response", "<b>Bold & brash</b>"]
 COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756"]
@@ -49,6 +52,21 @@ def _charts() -> list[tuple[str, alt.TopLevelMixin]]:
         (CHART_TITLES[1], line),
         (CHART_TITLES[2], alt.layer(band, line).properties(width=500, height=250)),
     ]
+
+
+DIFFERENCES = pd.DataFrame(
+    [["+3 (+1 to +5)", "+1 (−1 to +3)", "−2 (−4 to ±0)"]],
+    index=["Closed deals"],
+    columns=CANDIDATES[1:],
+)
+DECISION = pd.DataFrame(
+    [
+        ["14 (9–19)", "+2.5 (+1 to +4)", "+1 (−1 to +3)", "−2 (−4 to ±0)"],
+        ["6", "8 (+2)", "6", "7 (+1)"],
+    ],
+    index=["Buys: closed deals", "Costs: reps"],
+    columns=CANDIDATES,
+)
 
 
 def _content(
@@ -86,6 +104,8 @@ def _content(
         assumptions=assumptions,
         warnings=["unstable: leads arrive faster than the reps can attempt them"],
         colors=dict(zip(CANDIDATES, COLOURS, strict=True)),
+        differences_table=DIFFERENCES,
+        decision_table=DECISION,
     )
 
 
@@ -203,8 +223,8 @@ def test_deck_has_one_slide_per_part(tmp_path: Path) -> None:
     write_pptx(_content(), target)
     deck = Presentation(str(target))
     slides = list(deck.slides)
-    # title, headlines, summary, 3 charts, terms, assumptions
-    assert len(slides) == 1 + 1 + 1 + len(CHART_TITLES) + 1 + 1
+    # title, headlines, decision, summary, differences, 3 charts, terms, assumptions
+    assert len(slides) == 1 + 1 + 1 + 1 + 1 + len(CHART_TITLES) + 1 + 1
     assert deck.slide_width is not None
     assert deck.slide_height is not None
     assert deck.slide_width.inches == pytest.approx(13.333, abs=0.001)
@@ -222,7 +242,7 @@ def test_deck_has_one_slide_per_part(tmp_path: Path) -> None:
     assert baseline.font.bold
     assert str(baseline.font.color.rgb) == "4C78A8"
 
-    tables = [shape.table for shape in slides[2].shapes if shape.has_table]
+    tables = [shape.table for shape in slides[3].shapes if shape.has_table]
     assert len(tables) == 1
     header = [cell.text for cell in tables[0].rows[0].cells]
     for name in CANDIDATES:
@@ -234,7 +254,7 @@ def test_deck_has_one_slide_per_part(tmp_path: Path) -> None:
     assert all(10 <= run.font.size.pt <= 14 for run in header_runs)
     assert len(tables[0].rows) == 1 + 5
 
-    for slide, title in zip(slides[3:6], CHART_TITLES, strict=True):
+    for slide, title in zip(slides[5:8], CHART_TITLES, strict=True):
         assert slide.shapes.title.text == title
         pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pictures) == 1
@@ -244,8 +264,8 @@ def test_deck_has_one_slide_per_part(tmp_path: Path) -> None:
         assert picture.left + picture.width <= deck.slide_width
         assert picture.top + picture.height <= deck.slide_height
 
-    assert slides[6].shapes.title.text == "Terms"
-    assert slides[7].shapes.title.text == "Assumptions"
+    assert slides[8].shapes.title.text == "Terms"
+    assert slides[9].shapes.title.text == "Assumptions"
 
 
 def test_picture_keeps_the_chart_aspect_ratio(tmp_path: Path) -> None:
@@ -253,29 +273,103 @@ def test_picture_keeps_the_chart_aspect_ratio(tmp_path: Path) -> None:
     content.charts = content.charts[2:]
     target = tmp_path / "deck.pptx"
     write_pptx(content, target)
-    slide = list(Presentation(str(target)).slides)[3]
+    slide = list(Presentation(str(target)).slides)[5]
     picture = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
     width, height = picture.image.size
     assert picture.width / picture.height == pytest.approx(width / height, rel=0.01)
 
 
 def test_long_tables_continue_on_more_slides(tmp_path: Path) -> None:
-    content = _content(summary_rows=30, assumption_rows=15, headlines=False)
+    content = _content(summary_rows=30, assumption_rows=40, headlines=False)
     target = tmp_path / "deck.pptx"
     write_pptx(content, target)
     slides = list(Presentation(str(target)).slides)
-    # title, summary ×3 (14 + 14 + 2), 3 charts, terms, assumptions ×2
-    assert len(slides) == 1 + 3 + len(CHART_TITLES) + 1 + 2
     titles = [slide.shapes.title.text for slide in slides]
-    assert titles[1:4] == ["Summary (1/3)", "Summary (2/3)", "Summary (3/3)"]
-    assert titles[-2:] == ["Assumptions (1/2)", "Assumptions (2/2)"]
-    rows = [
-        len(shape.table.rows) - 1
-        for slide in slides[1:4]
+    summary = [title for title in titles if title.startswith("Summary")]
+    assumptions = [title for title in titles if title.startswith("Assumptions")]
+    assert len(summary) >= 2
+    assert summary[0] == f"Summary (1/{len(summary)})"
+    assert len(assumptions) >= 2
+    labels = [
+        row.cells[0].text
+        for slide in slides
+        if slide.shapes.title.text.startswith("Summary")
+        for shape in slide.shapes
+        if shape.has_table
+        for row in list(shape.table.rows)[1:]
+    ]
+    assert labels == [f"Metric {row}" for row in range(30)]
+
+
+def _tables(deck_file: Any) -> list[tuple[str, Any]]:
+    return [
+        (slide.shapes.title.text, shape)
+        for slide in deck_file.slides
         for shape in slide.shapes
         if shape.has_table
     ]
-    assert rows == [14, 14, 2]
+
+
+def test_every_table_fits_its_slide_even_when_its_cells_wrap(tmp_path: Path) -> None:
+    content = _content(summary_rows=16, assumption_rows=30)
+    content.summary_table = content.summary_table.map(
+        lambda text: f"{text} and a long explanation that wraps over several lines"
+    )
+    target = tmp_path / "deck.pptx"
+    write_pptx(content, target)
+    deck_file = Presentation(str(target))
+    bottom = deck.SLIDE_HEIGHT - Inches(0.4)
+    for title, shape in _tables(deck_file):
+        height = sum(row.height for row in shape.table.rows)
+        assert shape.top + height <= bottom, title
+    summary = [title for title, _ in _tables(deck_file) if title.startswith("Summary")]
+    assert len(summary) >= 3
+
+
+def test_row_heights_grow_with_the_lines_of_their_cells() -> None:
+    width = Inches(2)
+    assert deck._lines("short", width, 14) == 1
+    assert deck._lines("one two three four five six seven eight nine ten", width, 14) == 3
+    assert deck._lines("x" * 60, width, 14) == 4
+    assert deck._row_height(["a " * 40], [width], 14) > deck._row_height(["a"], [width], 14)
+
+
+def test_chart_labels_are_at_least_12_pt_on_the_slide(tmp_path: Path) -> None:
+    content = _content()
+    for title, spec in content.chart_specs():
+        _, label_pt = deck.chart_png(spec)
+        assert label_pt >= deck.MIN_LABEL_PT, title
+        sized = json.loads(deck._slide_spec(spec, 14))
+        assert sized["config"]["axis"]["labelFontSize"] == 14
+    target = tmp_path / "deck.pptx"
+    write_pptx(content, target)
+    for slide in Presentation(str(target)).slides:
+        for picture in (s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE):
+            width_px = picture.image.size[0]
+            points_per_css_px = picture.width / Pt(1) / width_px * deck.PNG_SCALE
+            assert points_per_css_px == pytest.approx(
+                deck._points_per_pixel(picture.image.blob), rel=0.01
+            )
+
+
+def test_deck_has_the_decision_and_the_differences(tmp_path: Path) -> None:
+    target = tmp_path / "deck.pptx"
+    write_pptx(_content(), target)
+    slides = list(Presentation(str(target)).slides)
+    titles = [slide.shapes.title.text for slide in slides]
+    decision = titles.index("The decision: what each candidate buys and costs")
+    differences = titles.index("Differences against the baseline")
+    assert decision < titles.index("Summary") < differences
+    table = next(s.table for s in slides[decision].shapes if s.has_table)
+    assert [row.cells[0].text for row in table.rows][1:] == list(DECISION.index)
+    assert "+2.5 (+1 to +4)" in [cell.text for row in table.rows for cell in row.cells]
+    assert DECISION_NOTE in _deck_texts(slides[decision])
+    assert DIFFERENCE_NOTE in _deck_texts(slides[differences])
+    header = [
+        cell.text
+        for cell in next(s.table for s in slides[differences].shapes if s.has_table).rows[0].cells
+    ]
+    assert not any("Baseline" in text for text in header)
 
 
 def test_title_slide_lists_a_few_warnings_and_counts_the_rest(tmp_path: Path) -> None:
@@ -314,3 +408,21 @@ def test_failing_save_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
         write_pptx(_content(), target)
     assert target.read_bytes() == b"previous deck"
     assert [path.name for path in tmp_path.iterdir()] == ["deck.pptx"]
+
+
+def test_html_has_the_decision_and_the_differences(page: str) -> None:
+    assert "The decision: what each candidate buys and costs" in page
+    assert "Differences against the baseline" in page
+    assert "+2.5 (+1 to +4)" in page
+    assert html.escape(DIFFERENCE_NOTE) in page
+    decision = page.index("The decision")
+    assert decision < page.index("<h2>Summary") < page.index("Differences against the baseline")
+
+
+def test_html_prints_on_a4_with_tables_that_wrap_and_charts_that_shrink(page: str) -> None:
+    css = page[page.index("<style>") : page.index("</style>")]
+    print_css = css[css.index("@media print") :]
+    assert "@page { size: A4" in css
+    assert "overflow: visible" in print_css
+    assert re.search(r"th, td \{[^}]*white-space: normal", print_css)
+    assert re.search(r"svg \{[^}]*max-width: 100%[^}]*height: auto", print_css)
