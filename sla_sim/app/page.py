@@ -15,6 +15,12 @@ from sla_sim.app.sidebar import sidebar
 from sla_sim.app.state import bundled_scenarios
 from sla_sim.app.tradeoff_tab import tradeoff_tab
 
+HIDE_UPLOAD_LIMIT = (
+    "<style>[data-testid='stFileUploaderDropzoneInstructions'] small {display: none}</style>"
+)
+"""Streamlit words its upload limit in whole megabytes (1 MB); the app's limit, 256 KB, is in the
+uploader's label instead."""
+
 
 def show(scenario_folder: Path) -> None:
     """The page, offering the scenario files of `scenario_folder` to start from."""
@@ -23,6 +29,7 @@ def show(scenario_folder: Path) -> None:
     start(files)
     sidebar(files)
     state = st.session_state
+    st.markdown(HIDE_UPLOAD_LIMIT, unsafe_allow_html=True)
     st.title("Marketing–Sales SLA planner")
     st.caption(
         "Test the terms before you sign them: closed deals, revenue, breaches and reps, "
@@ -30,6 +37,12 @@ def show(scenario_folder: Path) -> None:
     )
     if state.get("link_problem"):
         st.warning(state.pop("link_problem"))
+    if state.get("upload_rejected"):
+        problems = " ".join(state.get("upload_problems", []))
+        st.error(
+            f"The uploaded file {state.upload_rejected} was not used: {problems} "
+            f"The candidates were kept: still planning from {state.base.name}."
+        )
     compare_view, tradeoff_view, plan_view, pack_view = st.tabs(
         ["Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
     )

@@ -10,8 +10,11 @@ from sla_sim.present.terms import Term
 
 
 def term_label(term: Term) -> str:
-    """The term's label with its unit: "Reps (reps)"."""
-    return f"{term.label} ({term.unit})" if term.unit else term.label
+    """The term's label with its unit, "First response within (hours)"; a unit the label already
+    names is not repeated ("Reps", not "Reps (reps)")."""
+    if not term.unit or term.unit.lower() in term.label.lower():
+        return term.label
+    return f"{term.label} ({term.unit})"
 
 
 def term_help(term: Term, default: Any, note: str | None) -> str:

@@ -28,7 +28,8 @@ def terms():  # type: ignore[no-untyped-def]
 def test_a_label_carries_the_unit_and_the_help_the_baseline(terms) -> None:  # type: ignore[no-untyped-def]
     baseline, by_key = terms
     reps = by_key["team.reps"]
-    assert term_label(reps) == "Reps (reps)"
+    assert term_label(reps) == "Reps", "a unit the label names is not repeated"
+    assert term_label(by_key["sla.sales.first_response_hours"]) == "First response within (hours)"
     text = term_help(reps, term_value(baseline, "team.reps"), "a note")
     assert text.startswith(reps.help)
     assert text.endswith("Source: a note.")
