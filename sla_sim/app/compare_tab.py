@@ -82,14 +82,20 @@ def show_results(result: SimulationResult) -> None:
     if series is None:
         return
     (title, first), *others = comparison_charts(result.scenarios, result.summary, series)
+    key = " &nbsp; ".join(
+        f"{_swatch(palette[n])} {escape(n)}"
+        + (f" (same as {escape(same[n])})" if n in same else "")
+        for n in names
+    )
+    st.markdown(f"Colours in every chart: {key}", unsafe_allow_html=True)
     st.markdown(f"**{title}**")
-    show_chart(first)
+    show_chart(first, legend=False)
     for i in range(0, len(others), 2):
         row = st.columns(2)
         for column, (title, chart) in zip(row, others[i : i + 2], strict=False):
             with column:
                 st.markdown(f"**{title}**")
-                show_chart(chart)
+                show_chart(chart, legend=False)
 
 
 def compare_tab() -> list[Scenario] | None:

@@ -16,7 +16,7 @@ from sla_sim.app.state import bundled_scenarios
 from sla_sim.app.tradeoff_tab import tradeoff_tab
 
 HIDE_UPLOAD_LIMIT = (
-    "<style>[data-testid='stFileUploaderDropzoneInstructions'] small {display: none}</style>"
+    "<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none}</style>"
 )
 """Streamlit words its upload limit in whole megabytes (1 MB); the app's limit, 256 KB, is in the
 uploader's label instead."""

@@ -369,6 +369,22 @@ def heatmap(
     return (cells + text).properties(width=WIDE, height=HEIGHT + 40)
 
 
+def _frontier_labels(points: pd.DataFrame) -> pd.DataFrame:
+    """One label per place on the frontier: points that land on about one spot (a 25th of the
+    chart each way) share it ("4, 24 = 4, 48"), so that no label is drawn over another."""
+    best = points[points.frontier].copy()
+    if best.empty:
+        return pd.DataFrame({"label": [], "deals": [], "breach": []})
+    step_deals = max(float(points.deals.max() - points.deals.min()) / 25, 1e-9)
+    step_breach = max(float(points.breach.max() - points.breach.min()) / 25, 1e-9)
+    best["spot"] = list(
+        zip((best.deals / step_deals).round(), (best.breach / step_breach).round(), strict=True)
+    )
+    return best.groupby("spot", sort=False).agg(
+        label=("label", " = ".join), deals=("deals", "first"), breach=("breach", "first")
+    )
+
+
 def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
     """Closed deals against response breach rate at every point of a sweep; the points no other
     beats on both (more deals and fewer breaches) joined as the frontier.
@@ -407,7 +423,7 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
         width=WIDE,
         height=HEIGHT + 40,
         title=alt.Title(
-            "Red, labelled: on the frontier (nothing beats them on both); grey: beaten on both",
+            "Red, labelled: the frontier; grey: beaten on both",
             fontSize=12,
             fontWeight="normal",
         ),

@@ -143,12 +143,12 @@ def format_interval(key: str, mean: float, low: float, high: float) -> str:
     return f"{shown} ± {format_value(key, half)}"
 
 
-SAME_EVERY_TIME = "in every replication"
+SAME_EVERY_TIME = "every replication"
 NO_DIFFERENCE = "no difference"
 
 
 def format_range(key: str, mean: float, low: float, high: float) -> str:
-    """'14 (9–19)': the mean and its 95% interval; '0 min (in every replication)' when every
+    """'14 (9–19)': the mean and its 95% interval; '0 min (every replication)' when every
     replication gave the same value, so that no interval reads as a missing one."""
     shown = format_value(key, mean)
     if is_missing(low) or is_missing(high):

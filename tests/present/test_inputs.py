@@ -51,7 +51,7 @@ def test_swept_values_are_read_like_the_cli_with_shares_in_percent(terms) -> Non
     _, by_key = terms
     reps = by_key["team.reps"]
     assert sweep_values(reps, "4:6") == [4, 5, 6]
-    assert sweep_default(reps, 6) == "4, 5, 6, 7, 8, 9, 10"
+    assert sweep_default(reps, 6) == "4, 5, 6, 7, 8", "a grid that runs in moments"
     share = next(t for t in by_key.values() if t.kind == "share")
     assert sweep_values(share, "50, 75") == [0.5, 0.75]
     with pytest.raises(ValueError, match="give numbers"):

@@ -62,8 +62,8 @@ def test_every_negative_number_carries_the_one_minus_sign() -> None:
 
 def test_differences_and_intervals() -> None:
     assert format_range("closed_deals", 14, 9, 19) == "14 (9–19)"
-    assert format_range("closed_deals", 14, 14, 14) == "14 (in every replication)"
-    assert format_range("response_hours_median", 0, 0, 0) == "0 min (in every replication)"
+    assert format_range("closed_deals", 14, 14, 14) == "14 (every replication)"
+    assert format_range("response_hours_median", 0, 0, 0) == "0 min (every replication)"
     assert format_signed("closed_deals", 14) == "+14"
     assert format_signed("closed_deals", 0) == "0"
     assert format_signed("revenue", 0.2) == "$0", "a difference that rounds to nothing has no sign"
