@@ -66,8 +66,8 @@ def show_results(result: SimulationResult) -> None:
     for name, other in same.items():
         st.caption(
             f"“{name}” and “{other}” differ only in terms the simulation measures against, not "
-            "in what happens: their bars and lines are the same and lie on top of each other "
-            "(the legends say “same as”)."
+            "in what happens: but for the breaches and the dashed targets, their bars and lines "
+            f"are the same, and {other}'s lie under {name}'s (marked “same as” below)."
         )
     for warning in result.warnings:
         st.warning(in_words(warning, result.scenarios[0]))
@@ -81,7 +81,9 @@ def show_results(result: SimulationResult) -> None:
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return
-    (title, first), *others = comparison_charts(result.scenarios, result.summary, series)
+    (title, first), *others = comparison_charts(
+        result.scenarios, result.summary, series, legends=False
+    )
     key = " &nbsp; ".join(
         f"{_swatch(palette[n])} {escape(n)}"
         + (f" (same as {escape(same[n])})" if n in same else "")
@@ -89,13 +91,13 @@ def show_results(result: SimulationResult) -> None:
     )
     st.markdown(f"Colours in every chart: {key}", unsafe_allow_html=True)
     st.markdown(f"**{title}**")
-    show_chart(first, legend=False)
+    show_chart(first)
     for i in range(0, len(others), 2):
         row = st.columns(2)
         for column, (title, chart) in zip(row, others[i : i + 2], strict=False):
             with column:
                 st.markdown(f"**{title}**")
-                show_chart(chart, legend=False)
+                show_chart(chart)
 
 
 def compare_tab() -> list[Scenario] | None:

@@ -11,20 +11,18 @@ import streamlit as st
 from sla_sim.present.captions import replications_done
 
 
-def show_chart(chart: Any, legend: bool = True) -> None:
+def show_chart(chart: Any) -> None:
     """A chart as wide as its column (its height its own), titles inside that width; charts side
     by side (an hconcat) are drawn in columns of their own, since a concatenation cannot fit
-    one. Without `legend` the page shows the candidates' colours once, above the charts."""
+    one."""
     if isinstance(chart, alt.HConcatChart):
         for column, part in zip(st.columns(len(chart.hconcat)), chart.hconcat, strict=True):
             with column:
-                show_chart(part, legend)
+                show_chart(part)
         return
     fitted = chart.properties(
         width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     )
-    if not legend:
-        fitted = fitted.configure_legend(disable=True)
     st.altair_chart(fitted, width="stretch")
 
 

@@ -41,10 +41,14 @@ class Palette(dict[str, str]):
     """Candidate -> colour, and the legend's label of each candidate that differs from its name."""
 
     labels: dict[str, str]
+    legends: bool
 
-    def __init__(self, colours: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, colours: dict[str, str], labels: dict[str, str] | None = None, legends: bool = True
+    ) -> None:
         super().__init__(colours)
         self.labels = labels or {}
+        self.legends = legends
 
 
 def colours(names: list[str], same: dict[str, str] | None = None) -> Palette:
@@ -82,7 +86,7 @@ def _colour(palette: dict[str, str], title: str | None = "Candidate") -> alt.Col
         "scenario:N",
         title=title,
         scale=alt.Scale(domain=list(palette), range=list(palette.values())),
-        legend=legend if title else None,
+        legend=legend if title and getattr(palette, "legends", True) else None,
     )
 
 
@@ -310,10 +314,12 @@ def mqls_per_month(
 
 
 def comparison_charts(
-    scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame
+    scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame, legends: bool = True
 ) -> list[tuple[str, Any]]:
-    """Every chart of a comparison, titled, in the order a meeting reads them."""
+    """Every chart of a comparison, titled, in the order a meeting reads them; without
+    `legends` when the page shows the candidates' colours once for all of them."""
     palette = colours([s.name for s in scenarios], same_simulation(scenarios))
+    palette.legends = legends
     start = scenarios[0].scenario.start_date
     targets = {s.name: s.sla.sales.first_response_hours for s in scenarios}
     commitments = {s.name: s.sla.marketing.monthly_mql_commitment for s in scenarios}
@@ -370,19 +376,26 @@ def heatmap(
 
 
 def _frontier_labels(points: pd.DataFrame) -> pd.DataFrame:
-    """One label per place on the frontier: points that land on about one spot (a 25th of the
-    chart each way) share it ("4, 24 = 4, 48"), so that no label is drawn over another."""
-    best = points[points.frontier].copy()
-    if best.empty:
-        return pd.DataFrame({"label": [], "deals": [], "breach": []})
+    """One label per place on the frontier: points within a 25th of the chart of a labelled one
+    (each way) join its label ("8, 24 = 8, 48"), so that no label is drawn over another."""
     step_deals = max(float(points.deals.max() - points.deals.min()) / 25, 1e-9)
     step_breach = max(float(points.breach.max() - points.breach.min()) / 25, 1e-9)
-    best["spot"] = list(
-        zip((best.deals / step_deals).round(), (best.breach / step_breach).round(), strict=True)
-    )
-    return best.groupby("spot", sort=False).agg(
-        label=("label", " = ".join), deals=("deals", "first"), breach=("breach", "first")
-    )
+    spots: list[dict[str, Any]] = []
+    for row in points[points.frontier].itertuples():
+        near = next(
+            (
+                spot
+                for spot in spots
+                if abs(spot["deals"] - row.deals) <= step_deals
+                and abs(spot["breach"] - row.breach) <= step_breach
+            ),
+            None,
+        )
+        if near is None:
+            spots.append({"label": str(row.label), "deals": row.deals, "breach": row.breach})
+        else:
+            near["label"] += f" = {row.label}"
+    return pd.DataFrame(spots, columns=["label", "deals", "breach"])
 
 
 def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
