@@ -10,9 +10,8 @@ from sla_sim.app.compare_tab import compare_tab
 from sla_sim.app.pack_tab import pack_tab
 from sla_sim.app.plan_tab import plan_tab
 from sla_sim.app.session import start, write_link
-from sla_sim.app.shared import executor
+from sla_sim.app.shared import bundled, executor
 from sla_sim.app.sidebar import sidebar
-from sla_sim.app.state import bundled_scenarios
 from sla_sim.app.tradeoff_tab import tradeoff_tab
 
 HIDE_UPLOAD_LIMIT = (
@@ -25,7 +24,7 @@ uploader's label instead."""
 def show(scenario_folder: Path) -> None:
     """The page, offering the scenario files of `scenario_folder` to start from."""
     executor()
-    files = bundled_scenarios(scenario_folder)
+    files = bundled(scenario_folder)
     start(files)
     sidebar(files)
     state = st.session_state
