@@ -15,7 +15,7 @@ from sla_sim.app.widgets import progress_bar, show_chart
 from sla_sim.experiments.compare import compare
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.captions import interval_note
-from sla_sim.present.charts import colours, comparison_charts
+from sla_sim.present.charts import colours, comparison_charts, same_simulation
 from sla_sim.present.headlines import headlines, subject
 from sla_sim.present.pack import difference_table, summary_table, terms_table
 from sla_sim.present.terms import in_words
@@ -35,7 +35,7 @@ def run(scenarios: list[Scenario], cached_only: bool) -> SimulationResult | None
     def ready(partial: SimulationResult) -> None:
         with early.container():
             st.caption("First results (the rest still running)")
-            st.dataframe(summary_table(partial).iloc[:4], width="stretch")
+            st.table(summary_table(partial).iloc[:4])
 
     result = run_candidates(
         scenarios, replications, seed, cache, executor(), progress=progress, on_ready=ready
@@ -51,31 +51,45 @@ def _swatch(colour: str) -> str:
 
 def show_results(result: SimulationResult) -> None:
     names = result.scenario_names
-    palette = colours(names)
+    same = same_simulation(result.scenarios)
+    palette = colours(names, same)
     comparison = compare(result, names[0])
     st.subheader("In one sentence")
     lines = headlines(result.scenarios, comparison)
     if not lines:
         st.write("Add a candidate to compare it with the baseline.")
+    else:
+        st.caption("Figures in brackets are the 95% interval of the difference from the baseline.")
     for name, sentence in lines:
         swatch = _swatch(palette[name])
         st.markdown(f"{swatch} **{escape(name)}**: {escape(sentence)}", unsafe_allow_html=True)
+    for name, other in same.items():
+        st.caption(
+            f"“{name}” and “{other}” differ only in terms the simulation measures against, not "
+            "in what happens: but for the breaches and the dashed targets, their bars and lines "
+            f"are the same, and {other}'s lie under {name}'s (marked “same as” below)."
+        )
     for warning in result.warnings:
         st.warning(in_words(warning, result.scenarios[0]))
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Key metrics")
-        st.caption(interval_note(result.replications))
-        st.dataframe(summary_table(result), width="stretch")
-    with right:
+    st.subheader("Key metrics")
+    st.caption(interval_note(result.replications))
+    st.table(summary_table(result))
+    if len(names) > 1:
         st.subheader("Against the baseline")
         st.caption("Paired difference and its 95% interval (same leads, same luck)")
-        if len(names) > 1:
-            st.dataframe(difference_table(comparison), width="stretch")
+        st.table(difference_table(comparison))
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return
-    (title, first), *others = comparison_charts(result.scenarios, result.summary, series)
+    (title, first), *others = comparison_charts(
+        result.scenarios, result.summary, series, legends=False
+    )
+    key = " &nbsp; ".join(
+        f"{_swatch(palette[n])} {escape(n)}"
+        + (f" (same as {escape(same[n])})" if n in same else "")
+        for n in names
+    )
+    st.markdown(f"Colours in every chart: {key}", unsafe_allow_html=True)
     st.markdown(f"**{title}**")
     show_chart(first)
     for i in range(0, len(others), 2):
@@ -88,12 +102,14 @@ def show_results(result: SimulationResult) -> None:
 
 def compare_tab() -> list[Scenario] | None:
     """The tab; returns the candidates as scenarios after this run's edits (None if one is not
-    valid), for the other tabs."""
+    valid), for the other tabs. The Run button sits above the editor, filled in once the edits
+    of this rerun are known."""
     state = st.session_state
     st.markdown(
         "Edit the terms of each candidate, then run. Every candidate sees the same simulated "
         "leads, so differences are the terms, not luck."
     )
+    top = st.container()
     editor()
     scenarios = scenarios_now()
     if scenarios is None:
@@ -101,24 +117,31 @@ def compare_tab() -> list[Scenario] | None:
     with st.expander("What each candidate changes"):
         base = scenarios[0]
         for s in scenarios[1:]:
-            st.markdown(f"**{s.name}**: {subject(s, base)}")
-        st.dataframe(terms_table(scenarios), width="stretch")
+            st.markdown(f"**{escape(s.name)}**: {subject(s, base)}")
+        st.table(terms_table(scenarios))
     result = run(scenarios, cached_only=True)
-    slot = st.empty()
     cached = "Already run: these results are cached."
-    clicked = slot.button(
-        "Run comparison",
-        type="primary",
-        disabled=result is not None,
-        help=cached if result is not None else None,
-    )
-    if clicked:
-        result = run(scenarios, cached_only=False)
-        slot.button("Run comparison", type="primary", disabled=True, help=cached, key="ran")
+    with top:
+        left, right = st.columns([1, 3], vertical_alignment="center")
+        slot = left.empty()
+        note = right.empty()
+        clicked = slot.button(
+            "Run comparison",
+            type="primary",
+            disabled=result is not None,
+            help=cached if result is not None else None,
+        )
+        if result is None and "result" in state:
+            note.info("The terms changed since the results below: run the comparison again.")
+        elif result is None:
+            note.caption(f"{len(scenarios)} candidates × {int(state.replications)} replications")
+        if clicked:
+            note.empty()
+            result = run(scenarios, cached_only=False)
+            slot.button("Run comparison", type="primary", disabled=True, help=cached, key="ran")
     if result is not None:
         state.result = result
         show_results(result)
     elif "result" in state:
-        st.info("The terms changed since the results below: run the comparison again.")
         show_results(state.result)
     return scenarios

@@ -15,6 +15,17 @@ from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario, ScenarioError
 
 
+def _bounds(term: Term, value: float, scale: int) -> tuple[float | None, float | None]:
+    """The input's range, scaled, widened to hold `value` (a link or a file may set a value
+    outside the usual range; the scenario's own checks still apply)."""
+    low = None if term.minimum is None else min(term.minimum, value) * scale
+    high = None if term.maximum is None else max(term.maximum, value) * scale
+    if term.kind == "share":
+        low = min(term.minimum or 0, value) * scale
+        high = max(term.maximum if term.maximum is not None else 1, value) * scale
+    return low, high
+
+
 def term_input(term: Term, value: Any, default: Any, note: str | None, key: str) -> Any:
     """One input of a term, showing its unit and what it means; returns the value set."""
     help_text = term_help(term, default, note)
@@ -22,11 +33,12 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
     if term.kind in ("int", "number"):
         whole = term.kind == "int"
         cast = int if whole else float
+        low, high = _bounds(term, cast(value), 1)
         return cast(
             st.number_input(
                 label,
-                min_value=cast(term.minimum) if term.minimum is not None else None,
-                max_value=cast(term.maximum) if term.maximum is not None else None,
+                min_value=cast(low) if low is not None else None,
+                max_value=cast(high) if high is not None else None,
                 value=cast(value),
                 step=1 if whole else float(term.step or 1),
                 format="%d" if whole else "%g",
@@ -35,10 +47,11 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
             )
         )
     if term.kind == "share":
+        low, high = _bounds(term, float(value), 100)
         shown = st.number_input(
             label,
-            min_value=float(term.minimum or 0) * 100,
-            max_value=float(term.maximum if term.maximum is not None else 1) * 100,
+            min_value=float(low if low is not None else 0),
+            max_value=float(high if high is not None else 100),
             value=round(float(value) * 100, 2),
             step=float(term.step or 0.05) * 100,
             format="%.0f",
@@ -69,6 +82,7 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
 
 
 def editor() -> None:
+    """The editor; every candidate's terms, the baseline's included, can be changed."""
     state = st.session_state
     base: Scenario = state.base.expand()[0]
     notes = scenario_notes(state.base)
@@ -134,15 +148,18 @@ def editor() -> None:
                     notes.get(term.key),
                     key=f"{state.base_id}|{item['uid']}|{term.key}",
                 )
-                if editing == 0:
-                    continue  # the baseline is the file itself
                 if value == default:
                     overrides.pop(term.key, None)
                 else:
                     overrides[term.key] = value
     if editing == 0:
-        st.caption("The baseline is the scenario file as it is; add a candidate to change terms.")
-        return
+        changed = len(overrides)
+        differ = f"{changed} term{'s differ' if changed != 1 else ' differs'} from the file. "
+        st.caption(
+            (f"A changed baseline: {differ}" if changed else "")
+            + "Changing the baseline's terms changes what every candidate is compared with (the "
+            "scenario file stays as it is); the other candidates keep their own terms."
+        )
     try:
         base.with_overrides(overrides)
         item["overrides"] = overrides

@@ -10,19 +10,25 @@ from sla_sim.app.compare_tab import compare_tab
 from sla_sim.app.pack_tab import pack_tab
 from sla_sim.app.plan_tab import plan_tab
 from sla_sim.app.session import start, write_link
-from sla_sim.app.shared import executor
+from sla_sim.app.shared import bundled, executor
 from sla_sim.app.sidebar import sidebar
-from sla_sim.app.state import bundled_scenarios
 from sla_sim.app.tradeoff_tab import tradeoff_tab
+
+HIDE_UPLOAD_LIMIT = (
+    "<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none}</style>"
+)
+"""Streamlit words its upload limit in whole megabytes (1 MB); the app's limit, 256 KB, is in the
+uploader's label instead."""
 
 
 def show(scenario_folder: Path) -> None:
     """The page, offering the scenario files of `scenario_folder` to start from."""
     executor()
-    files = bundled_scenarios(scenario_folder)
+    files = bundled(scenario_folder)
     start(files)
     sidebar(files)
     state = st.session_state
+    st.markdown(HIDE_UPLOAD_LIMIT, unsafe_allow_html=True)
     st.title("Marketing–Sales SLA planner")
     st.caption(
         "Test the terms before you sign them: closed deals, revenue, breaches and reps, "
@@ -30,6 +36,12 @@ def show(scenario_folder: Path) -> None:
     )
     if state.get("link_problem"):
         st.warning(state.pop("link_problem"))
+    if state.get("upload_rejected"):
+        problems = " ".join(state.get("upload_problems", []))
+        st.error(
+            f"The uploaded file {state.upload_rejected} was not used: {problems} "
+            f"The candidates were kept: still planning from {state.base.name}."
+        )
     compare_view, tradeoff_view, plan_view, pack_view = st.tabs(
         ["Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
     )

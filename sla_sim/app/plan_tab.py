@@ -10,7 +10,7 @@ from sla_sim.app.shared import executor
 from sla_sim.app.state import run_key
 from sla_sim.experiments.funnel import plan as plan_funnel
 from sla_sim.present.captions import plan_heading
-from sla_sim.present.tables import funnel_findings, funnel_table
+from sla_sim.present.tables import funnel_answer, funnel_findings, funnel_table
 from sla_sim.scenario.schema import Scenario
 
 
@@ -35,21 +35,35 @@ def plan_tab(scenarios: list[Scenario] | None) -> None:
     key = run_key(scenario, kind, target, replications, int(state.seed))
     plans = state.setdefault("plans", {})
     if st.button("Plan", type="primary", disabled=key in plans):
-        with st.spinner("Simulating volumes until the target is met"):
-            try:
-                plans[key] = plan_funnel(
-                    scenario,
-                    deals_per_month=target if kind == "Deals per month" else None,
-                    revenue_per_month=target if kind != "Deals per month" else None,
-                    replications=int(replications),
-                    seed=int(state.seed),
-                    executor=executor(),
-                )
-            except ValueError as error:
-                st.error(str(error))
+        bar = st.progress(0.0, text="Simulating today's volume")
+        runs = [0]
+
+        def progress(done: int, total: int) -> None:
+            if done == total:
+                runs[0] += 1
+            bar.progress(
+                done / total,
+                text=f"Simulating volumes until the target is met: {runs[0]} volumes tried",
+            )
+
+        try:
+            plans[key] = plan_funnel(
+                scenario,
+                deals_per_month=target if kind == "Deals per month" else None,
+                revenue_per_month=target if kind != "Deals per month" else None,
+                replications=int(replications),
+                seed=int(state.seed),
+                executor=executor(),
+                progress=progress,
+            )
+        except ValueError as error:
+            st.error(str(error))
+        bar.empty()
     if key in plans:
         result = plans[key]
         st.subheader(plan_heading(result.target_deals))
-        st.dataframe(pd.DataFrame(funnel_table(result)), hide_index=True, width="stretch")
+        answer = funnel_answer(result)
+        (st.success if result.reachable else st.warning)(answer)
+        st.table(pd.DataFrame(funnel_table(result)).set_index("Stage"))
         for line in funnel_findings(result):
             st.markdown(f"- {line}")

@@ -51,12 +51,18 @@ def start(files: dict[str, Path]) -> None:
     if link:
         try:
             setup = setup_from_link(link, files)
-        except (KeyError, ValueError, TypeError, ScenarioError):
-            state.link_problem = "The link's candidates could not be read; showing the baseline."
+        except (KeyError, ValueError, TypeError, OverflowError, ScenarioError) as error:
+            why = "; ".join(error.problems) if isinstance(error, ScenarioError) else str(error)
+            state.link_problem = (
+                f"The link's candidates could not be used ({why.strip(chr(39))}); "
+                "showing the bundled baseline."
+            )
         else:
             state.upload_text, state.upload_name = setup.upload_text, setup.upload_name
             set_base(setup.base_id, setup.base, setup.candidates)
             state.seed, state.replications = setup.seed, setup.replications
+            if setup.notes:
+                state.link_problem = " ".join(setup.notes) + " The candidates were kept."
             return
     name = next(iter(files))
     set_base(name, load_scenario(files[name]))

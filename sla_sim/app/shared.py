@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from sla_sim.app.state import RunCache
+from sla_sim.app.state import RunCache, bundled_scenarios
 from sla_sim.experiments.executors import LocalExecutor, default_jobs
 
 
@@ -27,3 +28,9 @@ def run_cache() -> RunCache:
 @st.cache_resource
 def sweep_cache() -> dict[str, Any]:
     return {}
+
+
+@st.cache_resource
+def bundled(folder: Path) -> dict[str, Path]:
+    """The bundled scenario files, read once per server rather than on every rerun."""
+    return bundled_scenarios(folder)

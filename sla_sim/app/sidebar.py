@@ -9,7 +9,7 @@ import streamlit as st
 
 from sla_sim import __version__
 from sla_sim.app.session import set_base
-from sla_sim.app.state import read_upload
+from sla_sim.app.state import REPLICATIONS, SEEDS, read_upload
 from sla_sim.scenario.file import load_scenario, parse_scenario_text
 
 
@@ -32,14 +32,16 @@ def sidebar(files: dict[str, Path]) -> None:
                 set_base(choice, load_scenario(files[choice]))
             st.rerun()
         upload = st.file_uploader(
-            "Or upload a scenario file",
+            "Or upload a scenario file (TOML, at most 256 KB)",
             type=["toml"],
+            max_upload_size=1,
             help="A TOML scenario file as described in the README (at most 256 KB).",
         )
         if upload is not None and upload.file_id != state.get("upload_id"):
             state.upload_id = upload.file_id
             read = read_upload(upload.name, upload.getvalue())
             state.upload_problems = read.problems
+            state.upload_rejected = read.name if read.problems else None
             if read.scenario is not None:
                 state.upload_text, state.upload_name = read.text, read.name
                 set_base("upload", read.scenario)
@@ -49,16 +51,16 @@ def sidebar(files: dict[str, Path]) -> None:
         st.header("Runs")
         state.replications = st.number_input(
             "Replications per candidate",
-            min_value=2,
-            max_value=500,
+            min_value=REPLICATIONS[0],
+            max_value=REPLICATIONS[1],
             value=int(state.replications),
             step=5,
             help="Simulated years per candidate. More give narrower 95% intervals (about 1/√n).",
         )
         state.seed = st.number_input(
             "Seed",
-            min_value=0,
-            max_value=2**31 - 1,
+            min_value=SEEDS[0],
+            max_value=SEEDS[1],
             value=int(state.seed),
             help="Same seed, same numbers. All candidates share the seed's random leads, so "
             "their differences are not noise (common random numbers).",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -29,8 +30,14 @@ from sla_sim.scenario.schema import Scenario, ScenarioError
 MAX_CANDIDATES = 8
 CACHE_SIZE = 256
 MAX_UPLOAD_BYTES = 256 * 1024
+MAX_LINK_CHARS = 200_000
+"""A link's state text longer than this is refused unread (an uploaded file travels in it)."""
+MAX_LINK_BYTES = 2 * MAX_UPLOAD_BYTES + 64 * 1024
+"""At most this much JSON is decompressed from a link: the uploaded file, escaped, and the rest."""
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 7
+SEEDS = (0, 2**31 - 1)
+REPLICATIONS = (2, 500)
 
 
 @dataclass
@@ -183,7 +190,8 @@ def read_upload(name: str, data: bytes) -> Upload:
 @dataclass
 class Setup:
     """What a session plans with: the base scenario (a bundled one by name, or "upload"), the
-    candidates, and the seed and replications of their runs; a link carries all of it."""
+    candidates, and the seed and replications of their runs; a link carries all of it. `notes`
+    says what of a link was not usable as it was, and what was done instead."""
 
     base_id: str
     base: Scenario
@@ -192,30 +200,75 @@ class Setup:
     replications: int = DEFAULT_REPLICATIONS
     upload_text: str | None = None
     upload_name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def whole_in(value: Any, bounds: tuple[int, int]) -> int | None:
+    """`value` as a whole number within `bounds`, or None if it is not one (1e400, "x", 2.5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value != int(value):
+        return None
+    low, high = bounds
+    return int(value) if low <= value <= high else None
+
+
+def distinct_names(candidates: list[Candidate]) -> list[str]:
+    """Renames the candidates whose name is empty or taken by an earlier one; says which."""
+    notes: list[str] = []
+    seen: set[str] = set()
+    for c in candidates:
+        name = c.name.strip()
+        if not name or name in seen:
+            c.name = free_name(sorted(seen))
+            was = f"Two candidates were called {name!r}" if name else "A candidate had no name"
+            notes.append(f"{was}: it is now {c.name!r}.")
+        else:
+            c.name = name
+        seen.add(c.name)
+    return notes
 
 
 def setup_from_link(link: dict[str, Any], files: dict[str, Path]) -> Setup:
     """The set-up a link's state holds, every candidate checked against its base; KeyError,
-    ValueError, TypeError or ScenarioError if the state is not a usable one."""
+    ValueError, TypeError or ScenarioError if its base or candidates are not usable. A seed or
+    a number of replications out of range is replaced by the default, with a note."""
     upload_text = upload_name = None
     if link.get("upload"):
-        upload_text, upload_name = str(link["upload"]), link.get("file")
-        base = parse_scenario_text(upload_text, str(link.get("file", "uploaded file")))
+        upload_text, upload_name = str(link["upload"]), str(link.get("file") or "uploaded file")
+        if len(upload_text.encode()) > MAX_UPLOAD_BYTES:
+            raise ValueError(f"its file {upload_name} is larger than 256 KB")
+        base = parse_scenario_text(upload_text, upload_name)
         base_id = "upload"
     else:
         base_id = str(link.get("base"))
+        if base_id not in files:
+            raise KeyError(f"no bundled scenario is called {base_id!r}")
         base = load_scenario(files[base_id])
     candidates = candidates_from_state(link.get("candidates"))
+    notes = distinct_names(candidates or [])
     for c in candidates or []:
         c.scenario(base)  # every candidate must still be valid
+    seed = whole_in(link.get("seed", DEFAULT_SEED), SEEDS)
+    if seed is None:
+        notes.append(
+            f"The link's seed is not a whole number from 0 to {SEEDS[1]}: using {DEFAULT_SEED}."
+        )
+    replications = whole_in(link.get("replications", DEFAULT_REPLICATIONS), REPLICATIONS)
+    if replications is None:
+        notes.append(
+            f"The link's replications are not a whole number from {REPLICATIONS[0]} to "
+            f"{REPLICATIONS[1]}: using {DEFAULT_REPLICATIONS}."
+        )
     return Setup(
         base_id,
         base,
         candidates or candidates_of(base),
-        int(link.get("seed", DEFAULT_SEED)),
-        int(link.get("replications", DEFAULT_REPLICATIONS)),
+        DEFAULT_SEED if seed is None else seed,
+        DEFAULT_REPLICATIONS if replications is None else replications,
         upload_text,
         upload_name,
+        notes,
     )
 
 
@@ -247,11 +300,18 @@ def encode_state(state: dict[str, Any]) -> str:
 
 
 def decode_state(text: str) -> dict[str, Any] | None:
-    """The state from `encode_state`, or None if the text is not one (a mangled link)."""
+    """The state from `encode_state`, or None if the text is not one (a mangled link, or one too
+    large: the text is refused over MAX_LINK_CHARS and decompression stops at MAX_LINK_BYTES)."""
+    if len(text) > MAX_LINK_CHARS:
+        return None
     try:
         padded = text + "=" * (-len(text) % 4)
-        state = json.loads(zlib.decompress(base64.urlsafe_b64decode(padded)))
-    except (ValueError, zlib.error):
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(padded), MAX_LINK_BYTES)
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None
+        state = json.loads(raw)
+    except (ValueError, zlib.error, RecursionError):
         return None
     return state if isinstance(state, dict) else None
 

@@ -12,9 +12,18 @@ from sla_sim.present.captions import replications_done
 
 
 def show_chart(chart: Any) -> None:
-    """A chart at its own size, its legend and titles added around the plot rather than
-    squeezed into it."""
-    st.altair_chart(chart.properties(autosize=alt.AutoSizeParams(type="pad")), width="content")
+    """A chart as wide as its column (its height its own), titles inside that width; charts side
+    by side (an hconcat) are drawn in columns of their own, since a concatenation cannot fit
+    one."""
+    if isinstance(chart, alt.HConcatChart):
+        for column, part in zip(st.columns(len(chart.hconcat)), chart.hconcat, strict=True):
+            with column:
+                show_chart(part)
+        return
+    fitted = chart.properties(
+        width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+    st.altair_chart(fitted, width="stretch")
 
 
 def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:

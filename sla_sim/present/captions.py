@@ -14,6 +14,11 @@ def replications_done(done: int, total: int) -> str:
     return f"{done} of {total} replications"
 
 
+def candidate_list(names: list[str]) -> str:
+    """Candidates' names in a sentence, each quoted, since a name may hold a comma."""
+    return "; ".join(f"“{name}”" for name in names)
+
+
 def interval_note(replications: int) -> str:
     """What the key-metrics table shows."""
     return f"Mean and 95% interval over {replications} replications"
@@ -33,6 +38,7 @@ def plan_heading(target_deals: float) -> str:
 def pack_source(result: SimulationResult) -> str:
     """Which comparison a meeting pack is made from."""
     return (
-        f"From the last comparison: {', '.join(result.scenario_names)} "
+        f"From the last comparison of {len(result.scenario_names)} candidates, "
+        f"{candidate_list(result.scenario_names)} "
         f"({result.replications} replications each, seed {result.seed})."
     )

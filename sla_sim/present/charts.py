@@ -8,12 +8,14 @@ carry units; numbers are formatted for people.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
+from sla_sim.model.world import simulation_key
 from sla_sim.present.numbers import chart_format, metric_chart_format
 from sla_sim.scenario.calendar import add_months
 from sla_sim.scenario.schema import Scenario
@@ -35,20 +37,56 @@ WIDE = 470  # a chart of its own in a half-page column
 HEIGHT = 260
 
 
-def colours(names: list[str]) -> dict[str, str]:
-    """One colour per candidate, in order: the first (the baseline) grey, then the palette."""
+class Palette(dict[str, str]):
+    """Candidate -> colour, and the legend's label of each candidate that differs from its name."""
+
+    labels: dict[str, str]
+    legends: bool
+
+    def __init__(
+        self, colours: dict[str, str], labels: dict[str, str] | None = None, legends: bool = True
+    ) -> None:
+        super().__init__(colours)
+        self.labels = labels or {}
+        self.legends = legends
+
+
+def colours(names: list[str], same: dict[str, str] | None = None) -> Palette:
+    """One colour per candidate, in order: the first (the baseline) grey, then the palette. A
+    candidate in `same` (name -> the earlier candidate it shares a simulation with) is labelled
+    "same as ..." in the legends, since its marks lie under the other's."""
     out = {}
     for i, name in enumerate(names):
         out[name] = BASELINE_COLOUR if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
-    return out
+    labels = {name: f"{name} (same as {other})" for name, other in (same or {}).items()}
+    return Palette(out, labels)
+
+
+def same_simulation(scenarios: list[Scenario]) -> dict[str, str]:
+    """Candidate -> the first earlier one whose simulation is the same event for event (they
+    differ only in terms the model measures against, not in what happens)."""
+    first: dict[str, str] = {}
+    same = {}
+    for s in scenarios:
+        key = simulation_key(s)
+        if key in first:
+            same[s.name] = first[key]
+        else:
+            first[key] = s.name
+    return same
 
 
 def _colour(palette: dict[str, str], title: str | None = "Candidate") -> alt.Color:
+    labels = getattr(palette, "labels", {})
+    expression = f"{json.dumps(labels)}[datum.label] || datum.label" if labels else None
+    legend = alt.Legend(orient="bottom", columns=2, labelLimit=360)
+    if expression:
+        legend = alt.Legend(orient="bottom", columns=2, labelLimit=360, labelExpr=expression)
     return alt.Color(
         "scenario:N",
         title=title,
         scale=alt.Scale(domain=list(palette), range=list(palette.values())),
-        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260) if title else None,
+        legend=legend if title and getattr(palette, "legends", True) else None,
     )
 
 
@@ -276,10 +314,12 @@ def mqls_per_month(
 
 
 def comparison_charts(
-    scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame
+    scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame, legends: bool = True
 ) -> list[tuple[str, Any]]:
-    """Every chart of a comparison, titled, in the order a meeting reads them."""
-    palette = colours([s.name for s in scenarios])
+    """Every chart of a comparison, titled, in the order a meeting reads them; without
+    `legends` when the page shows the candidates' colours once for all of them."""
+    palette = colours([s.name for s in scenarios], same_simulation(scenarios))
+    palette.legends = legends
     start = scenarios[0].scenario.start_date
     targets = {s.name: s.sla.sales.first_response_hours for s in scenarios}
     commitments = {s.name: s.sla.marketing.monthly_mql_commitment for s in scenarios}
@@ -300,17 +340,26 @@ def comparison_charts(
 def heatmap(
     table: pd.DataFrame, x: str, y: str, metric: str, x_title: str, y_title: str
 ) -> alt.LayerChart:
-    """The mean of `metric` at each point of a two-term sweep."""
+    """The mean of `metric` at each point of a two-term sweep; the better end of the scale is
+    always yellow (whichever way the metric is better) and each cell's text reads on its colour."""
     # The sweep's columns are dotted keys, which Vega-Lite would read as nested fields.
     rows = table[table.metric == metric].rename(columns={x: "x_value", y: "y_value"})
     label = BY_KEY[metric].label
+    lower_is_better = BY_KEY[metric].better == "lower"
     fmt = metric_chart_format(metric)
     x, y = "x_value", "y_value"
+    middle = (rows["mean"].min() + rows["mean"].max()) / 2 if len(rows) else 0.0
+    bright = f"datum.mean {'<=' if lower_is_better else '>='} {float(middle)!r}"
     base = alt.Chart(rows).encode(
         x=alt.X(f"{x}:O", title=x_title), y=alt.Y(f"{y}:O", title=y_title, sort="descending")
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("mean:Q", title=label, scale=alt.Scale(scheme="viridis")),
+        color=alt.Color(
+            "mean:Q",
+            title=f"{label} (yellow: better)",
+            scale=alt.Scale(scheme="viridis", reverse=lower_is_better),
+            legend=alt.Legend(orient="bottom", format=metric_chart_format(metric, axis=True)),
+        ),
         tooltip=[
             alt.Tooltip(f"{x}:O", title=x_title),
             alt.Tooltip(f"{y}:O", title=y_title),
@@ -321,9 +370,32 @@ def heatmap(
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("mean:Q", format=fmt),
-        color=alt.value("white"),
+        color=alt.condition(bright, alt.value("black"), alt.value("white")),
     )
     return (cells + text).properties(width=WIDE, height=HEIGHT + 40)
+
+
+def _frontier_labels(points: pd.DataFrame) -> pd.DataFrame:
+    """One label per place on the frontier: points within a 25th of the chart of a labelled one
+    (each way) join its label ("8, 24 = 8, 48"), so that no label is drawn over another."""
+    step_deals = max(float(points.deals.max() - points.deals.min()) / 25, 1e-9)
+    step_breach = max(float(points.breach.max() - points.breach.min()) / 25, 1e-9)
+    spots: list[dict[str, Any]] = []
+    for row in points[points.frontier].itertuples():
+        near = next(
+            (
+                spot
+                for spot in spots
+                if abs(spot["deals"] - row.deals) <= step_deals
+                and abs(spot["breach"] - row.breach) <= step_breach
+            ),
+            None,
+        )
+        if near is None:
+            spots.append({"label": str(row.label), "deals": row.deals, "breach": row.breach})
+        else:
+            near["label"] += f" = {row.label}"
+    return pd.DataFrame(spots, columns=["label", "deals", "breach"])
 
 
 def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
@@ -350,18 +422,25 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
             ),
         ],
     )
-    dots = base.mark_circle(size=80).encode(
-        color=alt.Color(
-            "frontier:N",
-            title=None,
-            scale=alt.Scale(domain=[True, False], range=["#d62728", "#9aa5b1"]),
-            legend=alt.Legend(
-                orient="bottom", labelExpr="datum.value ? 'On the frontier' : 'Beaten on both'"
-            ),
-        )
+    beaten = base.transform_filter("!datum.frontier").mark_circle(
+        size=70, color="#9aa5b1", opacity=0.7
     )
+    best = base.transform_filter("datum.frontier").mark_circle(size=90, color="#d62728")
     line = base.transform_filter("datum.frontier").mark_line(color="#d62728")
-    return (line + dots).properties(width=WIDE, height=HEIGHT + 40)
+    names = (
+        base.transform_filter("datum.frontier")
+        .mark_text(align="left", dx=7, dy=-7, fontSize=11, color="#7f1d1d")
+        .encode(text="label:N")
+    )
+    return (line + beaten + best + names).properties(
+        width=WIDE,
+        height=HEIGHT + 40,
+        title=alt.Title(
+            "Red, labelled: the frontier; grey: beaten on both",
+            fontSize=12,
+            fontWeight="normal",
+        ),
+    )
 
 
 def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.LayerChart:

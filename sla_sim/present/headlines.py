@@ -1,18 +1,19 @@
 """One sentence per candidate, in plain words, against the baseline: what changed in the terms,
 what it does to closed deals (with the 95% interval of the paired difference) and to response
-breaches ('8 reps and a 1-hour response close 14 more deals a year (9 to 19) and cut response
-breaches from 31% to 4%').
+breaches ('8 reps close 14 more deals a year (9 to 19) and cut response breaches from 31% to 4%').
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
 from sla_sim.experiments.compare import Comparison
+from sla_sim.model.world import MEASURED_ONLY
 from sla_sim.present.numbers import count, share, signed_count
-from sla_sim.present.terms import changed_terms
+from sla_sim.present.terms import Term, changed_terms
 from sla_sim.scenario.schema import Scenario
 
 
@@ -37,14 +38,20 @@ def _row(differences: pd.DataFrame, name: str, metric: str) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
-def subject(candidate: Scenario, baseline: Scenario) -> str:
-    """What the candidate changes, as words ('8 reps and a 1-hour response'), or its name."""
-    words = [term.phrase(value) for term, value in changed_terms(candidate, baseline)]
-    if not words:
-        return candidate.name
+RESPONSE_MEASURES = ("sla.sales.first_response_hours", "sla.sales.clock")
+"""Terms the model does not read that still change the response breaches (what they count)."""
+
+
+def _words(changes: list[tuple[Term, Any]]) -> str:
+    words = [term.phrase(value) for term, value in changes]
     if len(words) > 3:
         words = [*words[:3], f"{len(words) - 3} more changes"]
     return _join(words)
+
+
+def subject(candidate: Scenario, baseline: Scenario) -> str:
+    """What the candidate changes, as words ('8 reps and a 1-hour response'), or its name."""
+    return _words(changed_terms(candidate, baseline)) or candidate.name
 
 
 def _singular(who: str) -> bool:
@@ -52,44 +59,85 @@ def _singular(who: str) -> bool:
     return " and " not in who and who.split()[0] in ("a", "an", "the", "decay")
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _deals_clause(deals: pd.Series | None, s: str, period: str) -> str | None:
+    if deals is None or math.isnan(deals.ci_low):
+        return None
+    d, low, high = float(deals.difference), float(deals.ci_low), float(deals.ci_high)
+    w = max(abs(d), abs(low), abs(high)) >= 9.5
+    if low == high == 0:
+        return f"leave{s} closed deals as they are (the same in every replication)"
+    if low > 0:
+        return (
+            f"close{s} {_deals(d, w)} more deals {period} ({_deals(low, w)} to {_deals(high, w)})"
+        )
+    if high < 0:
+        return (
+            f"close{s} {_deals(d, w)} fewer deals {period} ({_deals(high, w)} to {_deals(low, w)})"
+        )
+    return (
+        f"make{s} no clear difference to deals {period} "
+        f"({signed_count(low, w)} to {signed_count(high, w)})"
+    )
+
+
+def _breaches(breach: pd.Series | None) -> tuple[str, str] | None:
+    """(verb, rest) of the response breaches' change: ("cut", "from 31% to 4%")."""
+    if breach is None or math.isnan(breach.ci_low):
+        return None
+    before, after = float(breach.baseline_mean), float(breach["mean"])
+    if breach.ci_high < 0:
+        return "cut", f"from {share(before, 0)} to {share(after, 0)}"
+    if breach.ci_low > 0:
+        return "raise", f"from {share(before, 0)} to {share(after, 0)}"
+    return "leave", f"near {share(before, 0)}"
+
+
+PASSIVE = {"cut": "fall", "raise": "rise", "leave": "stay"}
+
+
 def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
-    """The sentence for one candidate (the baseline itself gets none)."""
-    who = subject(candidate, baseline)
-    s = "s" if _singular(who) else ""
+    """The sentence for one candidate (the baseline itself gets none). Deals are put down only
+    to the terms the simulation reads; a term it only measures against (a response target, an
+    MQL commitment) is said to change what is measured, not what happens."""
+    changes = changed_terms(candidate, baseline)
+    read = [(t, v) for t, v in changes if t.key not in MEASURED_ONLY]
+    measured = [(t, v) for t, v in changes if t.key in MEASURED_ONLY]
+    counting = [(t, v) for t, v in measured if t.key in RESPONSE_MEASURES]
+    others = [(t, v) for t, v in measured if t.key not in RESPONSE_MEASURES]
     period = _period(baseline)
     deals = _row(comparison.differences, candidate.name, "closed_deals")
-    clauses = []
-    if deals is not None and not math.isnan(deals.ci_low):
-        d, low, high = float(deals.difference), float(deals.ci_low), float(deals.ci_high)
-        w = max(abs(d), abs(low), abs(high)) >= 9.5
-        if low == high == 0:
-            clauses.append(f"change{s} no deal {period}: the same deals in every replication")
-        elif low > 0:
-            clauses.append(
-                f"close{s} {_deals(d, w)} more deals {period} ({_deals(low, w)} to {_deals(high, w)})"
-            )
-        elif high < 0:
-            clauses.append(
-                f"close{s} {_deals(d, w)} fewer deals {period} ({_deals(high, w)} to {_deals(low, w)})"
-            )
-        else:
-            clauses.append(
-                f"make{s} no clear difference to deals {period} ({signed_count(low, w)} to {signed_count(high, w)})"
-            )
-    breach = _row(comparison.differences, candidate.name, "response_breach_rate")
-    if breach is not None and not math.isnan(breach.ci_low):
-        before, after = float(breach.baseline_mean), float(breach["mean"])
-        if breach.ci_high < 0:
-            clauses.append(f"cut{s} response breaches from {share(before, 0)} to {share(after, 0)}")
-        elif breach.ci_low > 0:
-            clauses.append(
-                f"raise{s} response breaches from {share(before, 0)} to {share(after, 0)}"
-            )
-        else:
-            clauses.append(f"leave{s} response breaches near {share(before, 0)}")
-    if not clauses:
-        return f"{who[0].upper()}{who[1:]}: too few replications to tell."
-    return f"{who[0].upper()}{who[1:]} {_join(clauses)}."
+    breaches = _breaches(_row(comparison.differences, candidate.name, "response_breach_rate"))
+    if not read:
+        who = _words(measured) or candidate.name
+        s = "s" if _singular(who) else ""
+        text = f"{_capital(who)} change{s} what is measured, not what happens to the leads"
+        if deals is not None and not math.isnan(deals.ci_low):
+            text += f": the same deals {period}"
+        if breaches:
+            text += f", and response breaches {PASSIVE[breaches[0]]} {breaches[1]}"
+        return text + "."
+    who = _words(read)
+    s = "s" if _singular(who) else ""
+    clauses = [c for c in [_deals_clause(deals, s, period)] if c]
+    tail = ""
+    if breaches and counting:
+        tail = (
+            f"; with {_words(counting)} too, response breaches {PASSIVE[breaches[0]]} {breaches[1]}"
+        )
+    elif breaches:
+        clauses.append(f"{breaches[0]}{s} response breaches {breaches[1]}")
+    if not clauses and not tail:
+        return f"{_capital(who)}: too few replications to tell."
+    text = f"{_capital(who)} {_join(clauses)}" if clauses else _capital(who) + " change" + s
+    text += tail
+    if others:
+        o = _words(others)
+        text += f"; {o} change{'s' if _singular(o) else ''} only what is measured, not the deals"
+    return text + "."
 
 
 def headlines(scenarios: list[Scenario], comparison: Comparison) -> list[tuple[str, str]]:

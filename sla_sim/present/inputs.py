@@ -10,8 +10,11 @@ from sla_sim.present.terms import Term
 
 
 def term_label(term: Term) -> str:
-    """The term's label with its unit: "Reps (reps)"."""
-    return f"{term.label} ({term.unit})" if term.unit else term.label
+    """The term's label with its unit, "First response within (hours)"; a unit the label already
+    names is not repeated ("Reps", not "Reps (reps)")."""
+    if not term.unit or term.unit.lower() in term.label.lower():
+        return term.label
+    return f"{term.label} ({term.unit})"
 
 
 def term_help(term: Term, default: Any, note: str | None) -> str:
@@ -41,9 +44,9 @@ def read_hours(term: Term, text: str) -> list[float]:
 def sweep_default(term: Term, value: Any) -> str:
     """Values to offer for sweeping a term around its current value, as text to edit."""
     if term.key == "team.reps":
-        return ", ".join(str(v) for v in range(max(1, int(value) - 2), int(value) + 5))
+        return ", ".join(str(v) for v in range(max(1, int(value) - 2), int(value) + 3))
     if term.key == "sla.sales.first_response_hours":
-        return "1, 4, 8, 24, 48"
+        return "1, 4, 24, 48"
     if term.kind == "share":
         return ", ".join(f"{v:g}" for v in (30, 50, 70, 90))
     if term.kind == "int":

@@ -125,6 +125,8 @@ def format_value(key: str, value: float) -> str:
         return hours(value)
     if unit == "months":
         return _minus(f"{value:.1f}")
+    if unit == "leads":
+        return f"{count(value)} leads"
     return count(value)
 
 
@@ -141,27 +143,46 @@ def format_interval(key: str, mean: float, low: float, high: float) -> str:
     return f"{shown} ± {format_value(key, half)}"
 
 
+SAME_EVERY_TIME = "every replication"
+NO_DIFFERENCE = "no difference"
+
+
 def format_range(key: str, mean: float, low: float, high: float) -> str:
-    """'14 (9–19)': the mean and its 95% interval, or the mean alone when it has no width."""
+    """'14 (9–19)': the mean and its 95% interval; '0 min (every replication)' when every
+    replication gave the same value, so that no interval reads as a missing one."""
     shown = format_value(key, mean)
-    if is_missing(low) or is_missing(high) or low == high:
+    if is_missing(low) or is_missing(high):
         return shown
+    if low == high:
+        return f"{shown} ({SAME_EVERY_TIME})"
     return f"{shown} ({format_value(key, low)}–{format_value(key, high)})"
 
 
+def _unsigned(key: str, value: float) -> str:
+    return points(abs(value)) if unit_of(key) == "share" else format_value(key, abs(value))
+
+
 def format_signed(key: str, value: float) -> str:
-    """A difference of metric `key`, signed: "+14", "−2.7 pts", "+$1.2M", "±0"."""
+    """A difference of metric `key`, signed: "+14", "−2.7 pts", "+$1.2M"; one that rounds to
+    nothing has no sign ("0", "0.0 pts", "$0")."""
     if is_missing(value):
         return MISSING
-    if unit_of(key) == "share":
-        return _sign(value) + points(abs(value))
-    return _sign(value) + format_value(key, abs(value))
+    text = _unsigned(key, value)
+    if text == _unsigned(key, 0.0):
+        return text
+    return _sign(value) + text
 
 
 def format_difference(key: str, value: float, low: float, high: float) -> str:
-    """A paired difference with its 95% interval: "+14 (+9 to +19)"."""
+    """A paired difference with its 95% interval: "+14 (+9 to +19)"; "no difference" when the
+    difference and both ends of its interval round to nothing."""
     shown = format_signed(key, value)
     if is_missing(low) or is_missing(high):
+        return shown
+    zero = _unsigned(key, 0.0)
+    if all(format_signed(key, v) == zero for v in (value, low, high)):
+        return NO_DIFFERENCE
+    if low == high:
         return shown
     return f"{shown} ({format_signed(key, low)} to {format_signed(key, high)})"
 

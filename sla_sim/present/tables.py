@@ -91,8 +91,8 @@ def best_lines(comparison: Comparison) -> list[str]:
         group = comparison.best[comparison.best.metric == key]
         if group.empty:
             continue
-        ties = list(group[~group.distinguishable].scenario)
-        tail = f"; not distinguishable from it: {', '.join(ties)}" if ties else ""
+        ties = [repr(str(t)) for t in group[~group.distinguishable].scenario]
+        tail = f"; not distinguishable from it: {'; '.join(ties)}" if ties else ""
         lines.append(f"  {BY_KEY[key].label}: best {group.best.iloc[0]!r}{tail}")
     return lines
 
@@ -128,26 +128,48 @@ def funnel_title(plan: FunnelPlan, name: str) -> str:
 
 
 def funnel_table(plan: FunnelPlan) -> list[dict[str, str]]:
-    """Per stage, per month: today's rate to the next stage, the arithmetic's volume, the
-    simulation at that volume, and the simulated volume that reaches the target."""
+    """Per stage: today's rate to the next stage, and per month the arithmetic's volume, the
+    simulation at that volume and, when one does, the simulated volume that reaches the target
+    (every count to one decimal)."""
     rows = []
     for stage in FUNNEL_STAGES:
         rate = plan.rates.get(stage)
+        row = {
+            "Stage": BY_KEY[stage].label,
+            "Today's rate to the next stage": share(rate) if rate is not None else "",
+            "Arithmetic, per month": tenths(plan.arithmetic.get(stage, 0)),
+            f"Simulated at that volume, {plan.reps} reps, per month": tenths(
+                plan.simulated_at_arithmetic[stage]["mean"]
+            ),
+        }
         reached = plan.simulated.get(stage)
-        rows.append(
-            {
-                "Stage": BY_KEY[stage].label,
-                "Today's rate to next": share(rate) if rate is not None else "",
-                "Arithmetic": number(plan.arithmetic.get(stage, 0)),
-                f"Simulated at that volume, {plan.reps} reps": tenths(
-                    plan.simulated_at_arithmetic[stage]["mean"]
-                ),
-                f"Simulated volume that reaches it, {plan.reps} reps": (
-                    tenths(reached["mean"]) if reached else "out of reach"
-                ),
-            }
-        )
+        if plan.reachable and reached:
+            row[f"Simulated volume that reaches it, {plan.reps} reps, per month"] = tenths(
+                reached["mean"]
+            )
+        rows.append(row)
     return rows
+
+
+def funnel_answer(plan: FunnelPlan) -> str:
+    """The plan's answer in one sentence, before its table."""
+    target = number(plan.target_deals)
+    if plan.reachable and plan.scale_by_simulation is not None:
+        leads = tenths(plan.simulated["leads"]["mean"]) if "leads" in plan.simulated else ""
+        volume = f" ({leads} leads a month)" if leads else ""
+        return (
+            f"{multiple(plan.scale_by_simulation)} today's leads{volume} with today's "
+            f"{plan.reps} reps close {target} deals a month."
+        )
+    if plan.reps_needed is not None:
+        return (
+            f"{plan.reps_needed} reps instead of {plan.reps}, with {multiple(plan.scale_by_arithmetic)} "
+            f"today's leads, close {target} deals a month; with {plan.reps} reps no lead volume does."
+        )
+    return (
+        f"Out of reach: no lead volume with {plan.reps} reps, and no team up to {MAX_TEAM} times "
+        f"today's at the arithmetic's volume, closes {target} deals a month."
+    )
 
 
 def funnel_findings(plan: FunnelPlan) -> list[str]:
@@ -177,6 +199,6 @@ def funnel_findings(plan: FunnelPlan) -> list[str]:
     if not plan.reachable:
         lines.append(
             f"With {plan.reps} reps no lead volume reaches {number(plan.target_deals)} deals a "
-            "month: the deals level off as the reps saturate."
+            "month: as the leads grow, the deals level off below it."
         )
     return lines

@@ -1,11 +1,17 @@
-"""The browser planner, driven by Streamlit's AppTest: it renders, runs, reacts to a changed term,
-reports a bad upload in the page, and reopens from a link."""
+"""The browser planner, driven by Streamlit's AppTest: it renders, runs, reacts to a changed term
+(the baseline's too), reports a bad upload in the page, reopens from a link and survives hostile
+ones."""
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from sla_sim.app.state import encode_state
+from sla_sim.app.state import MAX_LINK_CHARS, encode_state
 from sla_sim.scenario.schema import known_keys
 
 from conftest import ROOT
@@ -40,7 +46,7 @@ def run_comparison(at: AppTest, seed: int) -> None:
 
 def table_of(at: AppTest, column: str) -> dict[str, str]:
     """The key-metrics table (the first with this candidate's column) as {metric: cell}."""
-    for frame in at.dataframe:
+    for frame in at.table:
         data = frame.value
         if column in data.columns and "Closed deals" in data.index:
             return {str(k): str(v) for k, v in data[column].items()}
@@ -52,7 +58,7 @@ def test_the_page_renders_with_the_terms_in_leaders_words() -> None:
     assert any("SLA planner" in t.value for t in at.title)
     labels = [w.label for w in (*at.number_input, *at.selectbox, *at.text_input)]
     for label in (
-        "Reps (reps)",
+        "Reps",
         "First response within (hours)",
         "MQL score threshold (points of 100)",
     ):
@@ -61,7 +67,7 @@ def test_the_page_renders_with_the_terms_in_leaders_words() -> None:
     shown = " ".join(labels) + " ".join(m.value for m in at.markdown)
     assert not [k for k in dotted if k in shown], "a dotted key is shown to the user"
     for widget in (*at.number_input, *at.selectbox):
-        if widget.label in ("Reps (reps)", "Acceptance target (% of MQLs)"):
+        if widget.label in ("Reps", "Acceptance target (% of MQLs)"):
             assert "Baseline:" in (widget.help or ""), widget.label
 
 
@@ -84,7 +90,7 @@ def test_changing_a_term_and_running_changes_the_table() -> None:
     run_comparison(at, seed=102)
     before, baseline = table_of(at, "8 reps"), table_of(at, "Baseline")
     by_label(at.selectbox, "Candidate to edit").set_value(2).run()
-    by_label(at.number_input, "Reps (reps)").set_value(14).run()
+    by_label(at.number_input, "Reps").set_value(14).run()
     run = by_label(at.button, "Run comparison")
     assert not run.disabled, "a changed candidate must be run again"
     run.click().run()
@@ -127,7 +133,7 @@ def test_a_link_reopens_the_same_candidates() -> None:
     assert by_label(at.number_input, "Seed").value == 11
     assert by_label(at.number_input, "Replications per candidate").value == 4
     editing.set_value(1).run()
-    assert by_label(at.number_input, "Reps (reps)").value == 10
+    assert by_label(at.number_input, "Reps").value == 10
 
 
 def test_a_mangled_link_falls_back_to_the_baseline_with_a_warning() -> None:
@@ -158,3 +164,96 @@ def test_a_trade_off_sweep_reads_ranges_and_draws_its_charts() -> None:
     assert "**Deals against response breaches**" in text
     by_label(at.text_input, "Values of Reps").set_value("4, many").run()
     assert any("Reps:" in e.value for e in at.error), "a bad value is named, nothing breaks"
+
+
+def test_editing_the_baseline_makes_a_changed_baseline_that_runs() -> None:
+    at = fresh()
+    run_comparison(at, seed=105)
+    before = table_of(at, "Baseline")
+    by_label(at.number_input, "Reps").set_value(12).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("A changed baseline: 1 term differs" in c.value for c in at.caption)
+    run = by_label(at.button, "Run comparison")
+    assert not run.disabled, "a changed baseline must be run again"
+    by_label(at.button, "Add a candidate").click().run()
+    assert by_label(at.number_input, "Reps").value == 12, "the copy takes the typed value"
+    by_label(at.button, "Run comparison").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table_of(at, "Baseline")["Rep utilisation"] != before["Rep utilisation"]
+
+
+def test_a_rejected_upload_is_said_in_the_main_page_and_keeps_the_candidates() -> None:
+    at = fresh()
+    names = list(by_label(at.selectbox, "Candidate to edit").options)
+    at.file_uploader[0].set_value(("bad.toml", b"not = [toml", "application/toml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    main = [e.value for e in at.main.error]
+    assert any("bad.toml" in e and "candidates were kept" in e for e in main), main
+    assert list(by_label(at.selectbox, "Candidate to edit").options) == names
+
+
+def _link(**changes: object) -> dict[str, object]:
+    link: dict[str, object] = {
+        "base": "Baseline",
+        "candidates": [["Baseline", {}], ["Ten reps", {"team.reps": 10}]],
+        "seed": 11,
+        "replications": 4,
+    }
+    link.update(changes)
+    return link
+
+
+def _raw(text: str) -> str:
+    """A link's state made of any JSON text, even text json.dumps would not write (1e400)."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+
+
+HOSTILE = {
+    "seed out of range": encode_state(_link(seed=-5)),
+    "replications out of range": encode_state(_link(replications=10**6)),
+    "seed 1e400": _raw(json.dumps(_link()).replace('"seed": 11', '"seed": 1e400')),
+    "seed a text": encode_state(_link(seed="seven")),
+    "reps above the input's maximum": encode_state(
+        _link(candidates=[["Baseline", {}], ["Huge", {"team.reps": 100000}]])
+    ),
+    "two candidates with one name": encode_state(
+        _link(candidates=[["Baseline", {}], ["Same", {"team.reps": 7}], ["Same", {"team.reps": 9}]])
+    ),
+    "unknown base": encode_state(_link(base="Nowhere")),
+    "upload over the limit": encode_state(
+        _link(base="upload", upload="# " + "x" * 300_000, file="big.toml")
+    ),
+    "a zip bomb": _raw('{"pad": "' + "0" * 5_000_000 + '"}'),
+    "too long": "A" * (MAX_LINK_CHARS + 1),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_link_gives_a_message_never_a_traceback(name: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = HOSTILE[name]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if name != "reps above the input's maximum":  # a valid scenario: nothing to say
+        assert at.warning, "the page says what of the link it could not use"
+    assert any("SLA planner" in t.value for t in at.title)
+
+
+def test_a_link_with_bad_numbers_keeps_its_candidates() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = HOSTILE["seed 1e400"]
+    at.run()
+    assert any("candidates were kept" in w.value for w in at.warning)
+    assert list(by_label(at.selectbox, "Candidate to edit").options)[1] == "Ten reps"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = HOSTILE["two candidates with one name"]
+    at.run()
+    options = list(by_label(at.selectbox, "Candidate to edit").options)
+    assert len(options) == 3, options
+    assert len(set(options)) == 3, options
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = HOSTILE["reps above the input's maximum"]
+    at.run()
+    by_label(at.selectbox, "Candidate to edit").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert by_label(at.number_input, "Reps").value == 100000

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from sla_sim.app.state import encode_state
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -127,7 +129,7 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
             expect(page.get_by_text("In one sentence", exact=True)).to_be_visible(timeout=RUN_MS)
             # The headline of the candidate "8 reps" (not the one of "1h response, 8 reps").
             headline = page.locator('[data-testid="stMarkdownContainer"] p').filter(
-                has_text=re.compile(r"8 reps: 8 reps close \d")
+                has_text=re.compile(r"^8 reps: 8 reps close \d")
             )
             expect(headline).to_have_count(1, timeout=RUN_MS)
             expect(headline).to_be_visible()
@@ -160,3 +162,66 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
     if os.environ.get("SLA_SIM_SCREENSHOT") == "1":  # `make screenshot`: the README's picture
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+FIT_SLACK_PX = 1
+
+
+def test_at_1280_by_800_every_chart_and_table_fits_and_run_is_in_view(
+    chromium: Path, app_url: str
+) -> None:
+    link = encode_state(
+        {
+            "base": "Baseline",
+            "candidates": [
+                ["Baseline", {}],
+                ["1h response, 8 reps", {"team.reps": 8, "sla.sales.first_response_hours": 1}],
+                ["8 reps", {"team.reps": 8}],
+                ["1h response", {"sla.sales.first_response_hours": 1}],
+            ],
+            "seed": 1280,
+            "replications": 3,
+        }
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{app_url}/?s={link}")
+            run = page.get_by_role("button", name="Run comparison")
+            expect(run).to_be_enabled(timeout=60_000)
+            box = run.bounding_box()
+            assert box is not None
+            assert box["y"] + box["height"] <= 800, "Run is above the fold"
+            assert page.get_by_role("button", name="Deploy").count() == 0
+            assert page.get_by_text("1MB per file").filter(visible=True).count() == 0
+            run.click()
+            charts = page.locator('[data-testid="stVegaLiteChart"]')
+            expect(page.locator('[data-testid="stProgress"]')).to_have_count(0, timeout=RUN_MS)
+            expect(charts.last.locator("svg, canvas").first).to_be_attached(timeout=RUN_MS)
+            assert charts.count() >= 7
+            page.wait_for_timeout(1500)  # the charts take their columns' width
+            sizes = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                .map((chart) => {
+                    const drawn = chart.querySelector('svg, canvas');
+                    const column = chart.closest('[data-testid="stColumn"]')
+                        || chart.closest('[data-testid="stVerticalBlock"]');
+                    return [drawn.getBoundingClientRect().width,
+                            column.getBoundingClientRect().width];
+                })"""
+            )
+            for drawn, column in sizes:
+                assert drawn <= column + FIT_SLACK_PX, sizes
+            tables = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stTable"]')]
+                .map((t) => [t.scrollWidth, t.clientWidth])"""
+            )
+            assert tables, "the key metrics and differences are whole tables"
+            for scrolled, shown in tables:
+                assert scrolled <= shown + FIT_SLACK_PX, tables
+            legend = page.get_by_text(re.compile(r"same as 1h response, 8 reps"))
+            expect(legend.first).to_be_visible()
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

@@ -3,15 +3,21 @@ candidate's name, and a result taken from the cache only when all of it is there
 
 from __future__ import annotations
 
+import base64
+import zlib
+
 import pytest
 
 from sla_sim.app.state import (
+    MAX_LINK_CHARS,
     MAX_UPLOAD_BYTES,
     Candidate,
     RunCache,
     bundled_scenarios,
     cached_result,
     candidates_of,
+    decode_state,
+    encode_state,
     free_name,
     link_of,
     read_upload,
@@ -53,8 +59,37 @@ def test_a_link_that_does_not_fit_its_base_is_refused() -> None:
         setup_from_link({"base": "No such scenario"}, files)
     with pytest.raises(ScenarioError):
         setup_from_link({"base": "Baseline", "candidates": [["A", {"team.reps": -1}]]}, files)
-    with pytest.raises(ValueError, match="seven"):
-        setup_from_link({"base": "Baseline", "seed": "seven"}, files)
+    with pytest.raises(ValueError, match="256 KB"):
+        setup_from_link({"upload": "# " + "x" * MAX_UPLOAD_BYTES, "file": "big.toml"}, files)
+
+
+def test_a_link_with_numbers_out_of_range_keeps_its_candidates_with_a_note() -> None:
+    files = bundled_scenarios(SCENARIOS)
+    candidates = [["Baseline", {}], ["Ten", {"team.reps": 10}]]
+    for seed, replications in (("seven", 4), (float("inf"), 4), (-1, 4), (3, 10**6), (3, 2.5)):
+        link = {"base": "Baseline", "candidates": candidates, "seed": seed}
+        setup = setup_from_link({**link, "replications": replications}, files)
+        assert [c.name for c in setup.candidates] == ["Baseline", "Ten"]
+        assert setup.notes, (seed, replications)
+        assert (setup.seed, setup.replications) in ((7, 4), (3, 20))
+
+
+def test_a_link_with_two_candidates_of_one_name_renames_the_second() -> None:
+    files = bundled_scenarios(SCENARIOS)
+    twins = [["Baseline", {}], ["Same", {"team.reps": 7}], ["Same", {"team.reps": 9}]]
+    setup = setup_from_link({"base": "Baseline", "candidates": twins}, files)
+    names = [c.name for c in setup.candidates]
+    assert len(set(names)) == 3
+    assert names[1] == "Same"
+    assert "'Same'" in setup.notes[0]
+
+
+def test_a_link_is_bounded_before_it_is_decompressed() -> None:
+    bomb = base64.urlsafe_b64encode(zlib.compress(b'{"a": "' + b"0" * 10_000_000 + b'"}'))
+    assert len(bomb) < MAX_LINK_CHARS, "small enough to reach the decompressor"
+    assert decode_state(bomb.decode()) is None
+    assert decode_state("A" * (MAX_LINK_CHARS + 1)) is None
+    assert decode_state(encode_state({"seed": 3})) == {"seed": 3}
 
 
 def test_an_uploaded_base_travels_inside_the_link() -> None:

@@ -70,9 +70,29 @@ def test_a_headline_says_the_changes_the_deals_with_their_interval_and_the_breac
         candidate, base, comparison_of((14.2, 9.4, 19.1), (0.31, 0.04, -0.3, -0.24))
     )
     assert sentence == (
-        "A 1-hour response and 8 reps close 14 more deals a year (9 to 19) and cut response "
-        "breaches from 31% to 4%."
+        "8 reps close 14 more deals a year (9 to 19); with a 1-hour response too, response "
+        "breaches fall from 31% to 4%."
+    ), "the deals are put down to the reps: the model does not read the response target"
+
+
+def test_a_headline_blames_no_deal_on_a_term_the_model_does_not_read(
+    baseline: Scenario,
+) -> None:
+    base = baseline.expand()[0]
+    both = base.with_overrides(
+        {"sla.marketing.mql_threshold": 75, "sla.marketing.monthly_mql_commitment": 150}, "C"
     )
+    sentence = headline(both, base, comparison_of((-21.0, -27.0, -15.0), (0.3, 0.3, -0.01, 0.01)))
+    assert sentence.startswith("An MQL threshold of 75 closes 21 fewer deals a year (15 to 27)")
+    assert sentence.endswith("changes only what is measured, not the deals."), sentence
+    assert "commitment" not in sentence.split(";")[0]
+    target = base.with_overrides({"sla.sales.first_response_hours": 1}, "C")
+    sentence = headline(target, base, comparison_of((0.0, 0.0, 0.0), (0.0, 0.17, 0.15, 0.19)))
+    assert sentence == (
+        "A 1-hour response changes what is measured, not what happens to the leads: the same "
+        "deals a year, and response breaches rise from 0% to 17%."
+    )
+    assert "every replication:" not in sentence
 
 
 def test_a_headline_does_not_claim_what_the_interval_does_not_show(baseline: Scenario) -> None:

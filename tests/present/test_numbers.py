@@ -21,7 +21,7 @@ from sla_sim.present.numbers import (
     share,
     signed_count,
 )
-from sla_sim.present.tables import funnel_findings, funnel_table
+from sla_sim.present.tables import funnel_answer, funnel_findings, funnel_table
 
 from conftest import ROOT
 
@@ -62,12 +62,17 @@ def test_every_negative_number_carries_the_one_minus_sign() -> None:
 
 def test_differences_and_intervals() -> None:
     assert format_range("closed_deals", 14, 9, 19) == "14 (9–19)"
-    assert format_range("closed_deals", 14, 14, 14) == "14"
+    assert format_range("closed_deals", 14, 14, 14) == "14 (every replication)"
+    assert format_range("response_hours_median", 0, 0, 0) == "0 min (every replication)"
     assert format_signed("closed_deals", 14) == "+14"
-    assert format_signed("closed_deals", 0) == "±0"
+    assert format_signed("closed_deals", 0) == "0"
+    assert format_signed("revenue", 0.2) == "$0", "a difference that rounds to nothing has no sign"
     assert format_signed("response_breach_rate", -0.27) == f"{MINUS}27.0 pts"
     assert format_difference("closed_deals", 14, 9, 19) == "+14 (+9 to +19)"
     assert format_difference("closed_deals", 14, float("nan"), float("nan")) == "+14"
+    assert format_difference("response_breach_rate", 0.0001, -0.0002, 0.0003) == "no difference"
+    assert format_difference("revenue", 0.0, 0.0, 0.0) == "no difference"
+    assert format_value("backlog_mean", 8.8) == "8.8 leads"
 
 
 def test_terms_in_hours() -> None:
@@ -96,10 +101,11 @@ def _plan(reachable: bool) -> FunnelPlan:
 def test_the_funnel_plan_in_words() -> None:
     rows = funnel_table(_plan(reachable=True))
     assert [row["Stage"] for row in rows] == [BY_KEY[stage].label for stage in FUNNEL_STAGES]
-    assert rows[0]["Arithmetic"] == "1,783"
-    assert rows[-1]["Arithmetic"] == "12.5"
-    assert rows[0]["Today's rate to next"] == "50.0%"
-    assert rows[-1]["Today's rate to next"] == ""
+    assert rows[0]["Arithmetic, per month"] == "1,783.0", "one rounding for every count"
+    assert rows[-1]["Arithmetic, per month"] == "12.5"
+    assert rows[0]["Today's rate to the next stage"] == "50.0%"
+    assert rows[-1]["Today's rate to the next stage"] == ""
+    assert funnel_answer(_plan(reachable=True)).startswith("1.80 times today's leads")
     findings = funnel_findings(_plan(reachable=True))
     assert (
         findings[1]
@@ -107,12 +113,14 @@ def test_the_funnel_plan_in_words() -> None:
     )
     assert "8 reps reach the target" in findings[2]
     unreachable = _plan(reachable=False)
-    assert (
-        funnel_table(unreachable)[0]["Simulated volume that reaches it, 6 reps"] == "out of reach"
+    assert not any("reaches it" in column for column in funnel_table(unreachable)[0]), (
+        "no column of 'out of reach' in every row"
     )
+    assert funnel_answer(unreachable).startswith("8 reps instead of 6"), "the answer first"
     assert funnel_findings(unreachable)[-1].startswith(
         "With 6 reps no lead volume reaches 12.5 deals a month"
     )
+    assert "saturate" not in " ".join(funnel_findings(unreachable)), "no cause the plan lacks"
 
 
 def test_the_wording_needs_no_renderer() -> None:
