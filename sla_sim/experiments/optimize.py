@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
-
 from sla_sim.experiments.executors import Executor
 from sla_sim.experiments.runner import Progress, SimulationResult, simulate
 from sla_sim.experiments.sweep import grid
