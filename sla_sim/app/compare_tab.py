@@ -11,7 +11,7 @@ from sla_sim.app.editor import editor
 from sla_sim.app.session import scenarios_now
 from sla_sim.app.shared import executor, run_cache
 from sla_sim.app.state import cached_result, run_candidates
-from sla_sim.app.widgets import progress_bar, show_chart
+from sla_sim.app.widgets import may_run, progress_bar, show_chart
 from sla_sim.experiments.compare import compare
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.captions import interval_note
@@ -125,10 +125,11 @@ def compare_tab() -> list[Scenario] | None:
         left, right = st.columns([1, 3], vertical_alignment="center")
         slot = left.empty()
         note = right.empty()
+        allowed = result is not None or may_run(scenarios, int(state.replications), key="ask")
         clicked = slot.button(
             "Run comparison",
             type="primary",
-            disabled=result is not None,
+            disabled=result is not None or not allowed,
             help=cached if result is not None else None,
         )
         if result is None and "result" in state:

@@ -1,4 +1,5 @@
-"""Pieces drawn on more than one tab: a chart at its own size and a run's progress bar."""
+"""Pieces drawn on more than one tab: a chart at its own size, a run's progress bar and the
+question a long run asks before it starts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
+from sla_sim.app.shared import executor
+from sla_sim.experiments.budget import BudgetError, check_run
 from sla_sim.present.captions import replications_done
+from sla_sim.scenario.schema import Scenario
+
+PAGE_SECONDS = 60.0
+"""A run estimated to take longer than this on the page's workers asks before it starts."""
 
 
 def show_chart(chart: Any) -> None:
@@ -35,3 +42,17 @@ def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
         bar.progress(done / total, text=replications_done(done, total))
 
     return bar, progress
+
+
+def may_run(scenarios: list[Scenario], replications: int, *, key: str) -> bool:
+    """Whether a run of `replications` of each scenario may start. Above the run limits it is
+    refused with the estimate and the limit; estimated over a minute, it starts only once the
+    user ticks the box that states its size."""
+    try:
+        found = check_run(scenarios, replications, workers=executor().workers)
+    except BudgetError as error:
+        st.error(f"Not run, {error}. Lower the replications, the candidates or the volumes.")
+        return False
+    if found.seconds <= PAGE_SECONDS:
+        return True
+    return st.checkbox(f"Run it anyway: {found.describe()}", key=key)

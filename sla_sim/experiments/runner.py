@@ -283,7 +283,6 @@ def result_from(
     warnings = [w for s in scenarios for w in scenario_warnings(s)]
     if "backlog_mid" in per_replication:
         warnings += _instability(per_replication)
-    warnings += _too_large(per_replication)
     counts = per_replication.groupby("scenario").size()
     with np.errstate(all="ignore"):
         summary = summarise(per_replication, METRIC_KEYS)
@@ -327,18 +326,5 @@ def _instability(per_replication: pd.DataFrame) -> list[str]:
                 f"{breaches:.0%} of handoffs miss the response deadline and {dropped:,.0f} of "
                 f"{handed:,.0f} handed-off leads go cold or are still waiting at the horizon "
                 "without an attempt. Add reps or prospecting time, or lower the volume."
-            )
-    return warnings
-
-
-def _too_large(per_replication: pd.DataFrame) -> list[str]:
-    """Money metrics that could not be added up: deal values too large for a float."""
-    warnings = []
-    for name, group in per_replication.groupby("scenario", sort=False):
-        lost = [key for key in ("revenue", "pipeline_value") if group[key].isna().any()]
-        if lost:
-            warnings.append(
-                f"{name}: {' and '.join(lost)} could not be added up: the deal values are too "
-                "large for a number (check deals.deal_value); shown as not available"
             )
     return warnings

@@ -192,6 +192,36 @@ def test_a_rejected_upload_is_said_in_the_main_page_and_keeps_the_candidates() -
     assert list(by_label(at.selectbox, "Candidate to edit").options) == names
 
 
+def _large_upload(at: AppTest) -> None:
+    """The baseline two months long with a million leads a month: about 90 s of one core a
+    replication."""
+    text = (
+        (ROOT / "scenarios" / "baseline.toml")
+        .read_text()
+        .replace("months = 12", "months = 2")
+        .replace("leads_per_month = 900", "leads_per_month = 950000")
+    )
+    at.file_uploader[0].set_value(("large.toml", text.encode(), "application/toml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_long_run_asks_before_it_starts_and_a_too_large_one_is_refused() -> None:
+    at = fresh()
+    _large_upload(at)
+    by_label(at.number_input, "Replications per candidate").set_value(REPLICATIONS).run()
+    ask = [c for c in at.checkbox if c.label.startswith("Run it anyway")]
+    assert ask, [c.label for c in at.checkbox]
+    assert "simulated leads" in ask[0].label
+    assert by_label(at.button, "Run comparison").disabled
+    ask[0].check().run()
+    assert not by_label(at.button, "Run comparison").disabled
+    by_label(at.number_input, "Replications per candidate").set_value(500).run()
+    refused = [e.value for e in at.main.error if e.value.startswith("Not run, too large")]
+    assert refused and "core-hours" in refused[0], [e.value for e in at.main.error]
+    assert by_label(at.button, "Run comparison").disabled
+    assert not at.exception
+
+
 def _link(**changes: object) -> dict[str, object]:
     link: dict[str, object] = {
         "base": "Baseline",

@@ -129,7 +129,7 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
             expect(page.get_by_text("In one sentence", exact=True)).to_be_visible(timeout=RUN_MS)
             # The headline of the candidate "8 reps" (not the one of "1h response, 8 reps").
             headline = page.locator('[data-testid="stMarkdownContainer"] p').filter(
-                has_text=re.compile(r"^8 reps: 8 reps close \d")
+                has_text=re.compile(r"^(■\s*)?8 reps: 8 reps close \d")
             )
             expect(headline).to_have_count(1, timeout=RUN_MS)
             expect(headline).to_be_visible()
