@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 CONFIDENCE = 0.95
 COLUMNS = ["mean", "std", "ci_low", "ci_high", "n"]
@@ -20,7 +20,7 @@ def half_width(
     """Half the width of the t-interval of a mean of `n` values with standard deviation `std`;
     nan where n < 2."""
     n = np.asarray(n, dtype=float)
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    t = special.stdtrit(np.maximum(n - 1, 1), 0.5 + confidence / 2)  # Student t quantile
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 1, t * np.asarray(std, dtype=float) / np.sqrt(np.maximum(n, 1)), np.nan)
 

@@ -6,23 +6,40 @@ writes what comes back. `cli.main.entry` runs this group.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import click
 
-from sla_sim.cli.compare import compare
-from sla_sim.cli.funnel import funnel
-from sla_sim.cli.optimize import optimize
-from sla_sim.cli.report import report
-from sla_sim.cli.run import run
-from sla_sim.cli.sweep import sweep
-from sla_sim.cli.validate import validate
-from sla_sim.cli.warmup import warmup
+# Each command's module, imported when the command runs (or `--help` lists them all), so a
+# command loads only what it uses: `validate` needs no simulation, `run` no renderer.
+COMMANDS = {
+    "run": "sla_sim.cli.run",
+    "validate": "sla_sim.cli.validate",
+    "funnel": "sla_sim.cli.funnel",
+    "compare": "sla_sim.cli.compare",
+    "sweep": "sla_sim.cli.sweep",
+    "optimize": "sla_sim.cli.optimize",
+    "warmup": "sla_sim.cli.warmup",
+    "report": "sla_sim.cli.report",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: Any = getattr(importlib.import_module(COMMANDS[cmd_name]), cmd_name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sla-sim")
 def main() -> None:
     """sla-sim: simulate the Marketing-Sales SLA before you sign it."""
-
-
-for command in (run, validate, funnel, compare, sweep, optimize, warmup, report):
-    main.add_command(command)

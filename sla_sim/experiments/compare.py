@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sla_sim.analysis.intervals import CONFIDENCE, paired_interval
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS
@@ -30,7 +30,7 @@ def probability_better(differences: np.ndarray, better: str) -> float:
     sign = 1.0 if better == "higher" else -1.0
     if se == 0:
         return 0.5 if mean == 0 else float(sign * mean > 0)
-    return float(stats.t.cdf(sign * mean / se, len(d) - 1))
+    return float(special.stdtr(len(d) - 1, sign * mean / se))  # Student t CDF
 
 
 def _by_replication(result: SimulationResult, metrics: list[str]) -> pd.DataFrame:

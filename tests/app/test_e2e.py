@@ -7,23 +7,24 @@ it), which turns the skip into a failure.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
-from sla_sim.app.state import encode_state
+from sla_sim.app.serve import ServeError, served
+from sla_sim.app.state import DEFAULT_REPLICATIONS, DEFAULT_SEED, encode_state
+from sla_sim.experiments.runner import simulate
+from sla_sim.present.downloads import deck_bytes
+from sla_sim.present.html import render_html
+from sla_sim.present.pack import content
+from sla_sim.scenario.file import load_scenario
+
+from marks import coloured_pixels, deck_pictures, html_marks, rgb
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,33 +42,6 @@ RUN_MS = 180_000  # the comparison: 4 candidates x 20 replications, on a slow 2-
 MAX_PAGE_HEIGHT = 8000  # px: the screenshot stays a reasonable size
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read().strip() == b"ok")
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """The app, then whatever is left of its process group (the worker pool)."""
-    # SIGTERM to the app alone: sent to the whole group it also kills the pool's workers, the
-    # pool starts new ones and the app does not exit.
-    with contextlib.suppress(ProcessLookupError):
-        process.terminate()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 @pytest.fixture
 def chromium() -> Path:
     if CHROMIUM.exists():
@@ -81,38 +55,11 @@ def chromium() -> Path:
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
     """The app served on a free port; its log is in tmp_path/app.log."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "app.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(url):
-            if process.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-3000:]
-                pytest.fail(f"the app exited with {process.returncode}:\n{tail}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer {url}/_stcore/health in time", pytrace=False)
-            time.sleep(0.5)
-        yield url
-    finally:
-        _stop(process)
+        with served(ROOT / "app.py", tmp_path / "app.log", startup_seconds=STARTUP_SECONDS) as app:
+            yield app.url
+    except ServeError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_path: Path) -> None:
@@ -142,6 +89,8 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
             expect(page.locator('[data-testid="stProgress"]')).to_have_count(0, timeout=RUN_MS)
 
             assert page.locator('[data-testid="stException"]').count() == 0
+            html, deck = _download_pack(page, tmp_path)
+            page.get_by_role("tab", name="Compare candidates").click()
 
             # Streamlit scrolls its main area inside the page: grow the viewport to the content's
             # height so that the screenshot shows the whole page, charts included.
@@ -159,9 +108,46 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
         finally:
             browser.close()
     assert 0 < shot.stat().st_size <= 1_500_000
+    _assert_pack_drawn(html, deck)
     if os.environ.get("SLA_SIM_SCREENSHOT") == "1":  # `make screenshot`: the README's picture
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def _download_pack(page: Page, folder: Path) -> tuple[str, bytes]:
+    """The HTML report and the deck, downloaded from the Meeting pack tab."""
+    page.get_by_role("tab", name="Meeting pack").click()
+    files = []
+    for label in ("HTML report", "Slide deck (.pptx)"):
+        button = page.get_by_role("button", name=label)
+        expect(button).to_be_visible(timeout=RUN_MS)
+        with page.expect_download(timeout=RUN_MS) as download:
+            button.click()
+        path = folder / download.value.suggested_filename
+        download.value.save_as(path)
+        files.append(path)
+    return files[0].read_text(), files[1].read_bytes()
+
+
+def _assert_pack_drawn(html: str, deck: bytes) -> None:
+    """Every chart of the downloaded pack has its marks: as many as the same comparison's pack
+    built in this process (the page's default: the baseline and its variants, its seed and
+    replications), and the deck's pictures at least 90% of its candidates' coloured pixels."""
+    result = simulate(
+        load_scenario(ROOT / "scenarios" / "baseline.toml"),
+        DEFAULT_REPLICATIONS,
+        seed=DEFAULT_SEED,
+    )
+    report = content(result)
+    expected = html_marks(render_html(report))
+    assert expected, "the report has charts"
+    assert all(count > 0 for count in expected), expected
+    assert html_marks(html) == expected
+    colours = {rgb(report.colour_of(name)) for name in result.scenario_names}
+    alone = [coloured_pixels(png, colours) for png in deck_pictures(deck_bytes(result))]
+    downloaded = [coloured_pixels(png, colours) for png in deck_pictures(deck)]
+    assert len(downloaded) == len(alone) == len(report.charts)
+    assert all(d >= 0.9 * a for d, a in zip(downloaded, alone, strict=True)), (downloaded, alone)
 
 
 FIT_SLACK_PX = 1

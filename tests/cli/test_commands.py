@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -32,7 +33,13 @@ def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_command_is_sorted_into_running_replications_or_not() -> None:
-    assert sorted(main.commands) == sorted(RUNS_REPLICATIONS + OTHERS)
+    context = click.Context(main)
+    names = main.list_commands(context)
+    assert sorted(names) == sorted(RUNS_REPLICATIONS + OTHERS)
+    for name in names:
+        command = main.get_command(context, name)
+        assert command is not None
+        assert command.name == name
 
 
 @pytest.mark.parametrize("command", RUNS_REPLICATIONS)

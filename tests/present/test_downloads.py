@@ -4,18 +4,13 @@ way Streamlit draws them, every chart of the deck and of the HTML report still h
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from io import BytesIO
 from typing import Any
 
 import altair as alt
 import pytest
-from PIL import Image
-from pptx import Presentation
-from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from sla_sim.experiments.runner import SimulationResult, simulate
 from sla_sim.present.downloads import deck_bytes
@@ -24,54 +19,15 @@ from sla_sim.present.pack import content
 from sla_sim.scenario.file import load_scenario
 
 from conftest import SCENARIOS
+from marks import coloured_pixels, deck_pictures, html_marks, rgb
 
-BUILDS = 6
-THREADS = 3
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-_SYMBOL = re.compile(r"<[^>]*role=\"graphics-symbol\"[^>]*>")
-_ROLE = re.compile(r'aria-roledescription="([^"]*)"')
+BUILDS = 4
+THREADS = 2
 
 
 @pytest.fixture(scope="module")
 def result() -> SimulationResult:
     return simulate(load_scenario(SCENARIOS / "baseline.toml"), 2, seed=3, jobs=1)
-
-
-def data_marks(svg: str) -> int:
-    """Bars, lines, points and rules drawn from data: symbols that are not axes, legends or the
-    empty containers a chart without data still draws."""
-    count = 0
-    for element in _SYMBOL.findall(svg):
-        role = _ROLE.search(element)
-        name = role.group(1) if role else ""
-        if name not in {"axis", "legend"} and not name.endswith("container"):
-            count += 1
-    return count
-
-
-def html_marks(page: str) -> list[int]:
-    return [data_marks(svg) for svg in _SVG.findall(page)]
-
-
-def deck_pictures(data: bytes) -> list[bytes]:
-    deck = Presentation(BytesIO(data))
-    return [
-        shape.image.blob
-        for slide in deck.slides
-        for shape in slide.shapes
-        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
-    ]
-
-
-def coloured_pixels(png: bytes, colours: set[tuple[int, int, int]]) -> int:
-    """Pixels painted in a candidate's colour: the bars and lines, and the legend swatches."""
-    image = Image.open(BytesIO(png)).convert("RGB")
-    counts = image.getcolors(image.width * image.height) or []
-    return sum(n for n, colour in counts if colour in colours)
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return (int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16))
 
 
 def _names_only(data: Any) -> dict[str, str]:
@@ -91,6 +47,8 @@ def streamlit_drawing(result: SimulationResult) -> Iterator[None]:
             for chart in charts:
                 with alt.theme.enable("none"), alt.data_transformers.enable("names_only"):
                     chart.to_dict()
+                    # Stay switched a while, as a slow draw would, without holding the GIL.
+                    stop.wait(0.02)
 
     thread = threading.Thread(target=draw, daemon=True)
     thread.start()
@@ -123,7 +81,7 @@ def reference(result: SimulationResult) -> tuple[list[int], list[int]]:
 
 def _candidate_colours(result: SimulationResult) -> set[tuple[int, int, int]]:
     report = content(result)
-    return {_rgb(report.colour_of(name)) for name in result.scenario_names}
+    return {rgb(report.colour_of(name)) for name in result.scenario_names}
 
 
 @pytest.mark.usefixtures("streamlit_drawing")
@@ -155,7 +113,7 @@ def test_every_chart_has_its_marks_when_packs_are_built_on_many_threads(
 
 @pytest.mark.usefixtures("streamlit_drawing")
 def test_a_chart_serialised_while_streamlit_draws_holds_its_data(result: SimulationResult) -> None:
-    for _ in range(10):
+    for _ in range(3):
         for title, text in content(result).chart_specs():
             spec = json.loads(text)
             names = set(_data_names(spec))
