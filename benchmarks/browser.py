@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LONG_MS = 300_000
+# In the tab shown: no progress bar left, and every chart drawn (vega-embed's svg or canvas).
 ALL_CHARTS_DRAWN = """() => {
-    if (document.querySelector('[data-testid="stProgress"]')) return false;
-    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+    const tab = [...document.querySelectorAll('[role="tabpanel"]')]
+        .find((t) => !t.hidden && t.getBoundingClientRect().height > 0) || document;
+    if (tab.querySelector('[data-testid="stProgress"]')) return false;
+    const charts = [...tab.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return charts.length > 0 && charts.every((c) => c.querySelector('svg, canvas'));
 }"""
 
@@ -65,7 +68,7 @@ def one_server(seed: int) -> dict[str, float]:
             run = page.get_by_role("button", name="Run comparison")
             expect(run).to_be_enabled(timeout=LONG_MS)
             figures["Page usable after the server starts (first visitor)"] = _since(app.started)
-            seed_box = page.get_by_label("Seed")
+            seed_box = page.get_by_role("spinbutton", name="Seed")
             seed_box.fill(str(seed))
             seed_box.press("Enter")
             expect(run).to_be_enabled(timeout=LONG_MS)

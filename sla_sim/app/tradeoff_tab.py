@@ -3,7 +3,6 @@ and the deals-against-breaches frontier."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import streamlit as st
@@ -12,7 +11,7 @@ from sla_sim.analysis.metrics import BY_KEY, METRICS
 from sla_sim.app.shared import executor, sweep_cache
 from sla_sim.app.state import run_key
 from sla_sim.app.widgets import may_run, progress_bar, show_chart
-from sla_sim.experiments.sweep import run_sweep
+from sla_sim.experiments.sweep import grid, run_sweep
 from sla_sim.present.captions import sweep_size
 from sla_sim.present.charts import frontier, heatmap, sweep_line
 from sla_sim.present.inputs import sweep_default, sweep_values, term_label
@@ -75,7 +74,7 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
     key = run_key(scenario, axes, replications, int(state.seed))
     cache = sweep_cache()
     slot = st.empty()
-    points = [scenario] * math.prod(len(values) for values in axes.values())
+    points = [point for _, point in grid(scenario, axes)]
     allowed = key in cache or may_run(points, int(replications), key="ask_sweep")
     if slot.button("Run the sweep", type="primary", disabled=key in cache or not allowed):
         bar, progress = progress_bar("Starting")

@@ -3,8 +3,9 @@ seconds and peak memory from a per-lead cost measured on the seed scenarios, and
 which a command refuses to start (the CLI exits 2; the app shows the same message).
 
 Measured on `scenarios/baseline.toml` scaled 1×, 10× and 50× (20k, 200k and 1M leads a
-replication, reps scaled alike): 15 to 90 µs of one core and about 550 bytes of a worker's memory
-per lead, over about 200 MiB for a worker with the package loaded; a lead's rows of the event
+replication, reps scaled alike): 15, 19 and up to 90 µs of one core (long queues cost more) and
+about 550 bytes of a worker's memory per lead, over about 200 MiB for a worker with the package
+loaded; the time estimate takes 20 µs, the cost of a team that keeps up; a lead's rows of the event
 log take about 400 bytes in the parent, twice that while they are put together.
 """
 
@@ -14,9 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sla_sim.model.world import simulation_key
 from sla_sim.scenario.schema import MAX_LEADS, Scenario
 
-SECONDS_PER_LEAD = 5e-5
+SECONDS_PER_LEAD = 2e-5
 BYTES_PER_LEAD = 550.0
 BYTES_PER_LOGGED_LEAD = 1000.0
 BYTES_PER_SAMPLE = 8.0
@@ -106,10 +108,12 @@ def estimate(
     """The estimate of `replications` of each scenario on `workers` cores; `lead_log` when the
     event log is kept, `samples` the values of a series kept per replication (warmup), `scale`
     the factor on every source's volume (the funnel's search)."""
-    per_replication = [s.expected_leads() * scale for s in scenarios]
+    # Scenarios that differ only in what is measured share one simulation (SimulationResult).
+    distinct = list({simulation_key(s): s for s in scenarios}.values())
+    per_replication = [s.expected_leads() * scale for s in distinct]
     largest = max(per_replication, default=0.0)
     simulated = sum(per_replication) * replications
-    workers = max(1, min(workers, len(scenarios) * replications))
+    workers = max(1, min(workers, len(distinct) * replications))
     seconds = simulated * SECONDS_PER_LEAD / workers
     parent = PROCESS_BYTES + samples * replications * BYTES_PER_SAMPLE
     if lead_log:

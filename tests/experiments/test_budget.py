@@ -25,7 +25,7 @@ def test_expected_leads_are_the_monthly_volume_grown_month_by_month() -> None:
 def test_the_estimate_grows_with_leads_replications_and_scenarios() -> None:
     one = estimate([scenario_from()], 10)
     assert one.simulated_leads == pytest.approx(3000)
-    two = estimate([scenario_from(), scenario_from()], 20)
+    two = estimate([scenario_from(), scenario_from(**{"team.reps": 9})], 20)
     assert two.simulated_leads == pytest.approx(4 * one.simulated_leads)
     assert two.seconds == pytest.approx(4 * one.seconds)
     assert two.peak_bytes >= one.peak_bytes
@@ -52,5 +52,15 @@ def test_too_many_replications_and_too_much_compute_are_refused() -> None:
     with pytest.raises(BudgetError, match=f"{MAX_REPLICATIONS:,}"):
         check_run([scenario_from()], MAX_REPLICATIONS + 1)
     big = scenario_from(**{"sources.0.leads_per_month": 500_000, "scenario.months": 3})
+    teams = [big.with_overrides({"team.reps": reps}) for reps in range(1, 101)]
     with pytest.raises(BudgetError, match="core-hours"):
-        check_run([big] * 100, 1000)
+        check_run(teams, 1000)
+
+
+def test_candidates_that_share_a_simulation_are_counted_once() -> None:
+    base = scenario_from()
+    measured = base.with_overrides({"sla.sales.first_response_hours": 1})
+    changed = base.with_overrides({"team.reps": 9})
+    one = estimate([base], 10)
+    assert estimate([base, measured], 10).simulated_leads == one.simulated_leads
+    assert estimate([base, changed], 10).simulated_leads == 2 * one.simulated_leads
