@@ -173,6 +173,9 @@ def table(
     return shown
 
 
-def console(width: int) -> Console:
-    """Standard output at least 100 columns wide (wider when the table needs it)."""
-    return Console(highlight=False, width=max(100, width))
+def console(*tables: Table) -> Console:
+    """Standard output at least 100 columns wide, and as wide as the widest of `tables` needs so
+    that no cell wraps (a label cut over two lines cannot be found or read)."""
+    wide = Console(width=100_000)
+    needed = max((wide.measure(shown).maximum for shown in tables), default=0)
+    return Console(highlight=False, width=max(100, needed))

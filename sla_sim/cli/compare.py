@@ -69,8 +69,9 @@ def compare(
         f"{common.replications} replications, seed {common.seed}"
     )
     rows = difference_rows(outcome.comparison, others, list(metrics))
-    shown = console(40 + 36 * len(others))
-    shown.print(table(title, ["Metric", baseline, *others], rows))
+    differences = table(title, ["Metric", baseline, *others], rows)
+    shown = console(differences)
+    shown.print(differences)
     if len(names) > 2 and len(outcome.comparison.best):
         shown.print("Distinguishable from the best (Bonferroni-adjusted paired comparisons):")
         for line in best_lines(outcome.comparison):

@@ -48,9 +48,10 @@ def funnel(file: str, deals: float | None, revenue: float | None, common: Common
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
     rows = funnel_table(result)
-    shown = console(110)
-    shown.print(
-        table(funnel_title(result, scenario.name), list(rows[0]), [list(r.values()) for r in rows])
+    stages = table(
+        funnel_title(result, scenario.name), list(rows[0]), [list(r.values()) for r in rows]
     )
+    shown = console(stages)
+    shown.print(stages)
     for line in funnel_findings(result):
         shown.print(line)

@@ -88,11 +88,18 @@ def optimize(
     if common.as_json:
         click.echo(json.dumps(optimize_document(result), indent=2, default=str))
         return
-    shown = console(110)
+    evidence = [
+        table(
+            f"{item['role']}: {_point(item['point'])}",
+            ["Metric", "Mean (95% interval)"],
+            evidence_rows(item),
+        )
+        for item in result.evidence
+    ]
+    shown = console(*evidence)
     if result.value is None:
         shown.print(f"No value in the range meets {' and '.join(map(str, parsed))}.")
     else:
         shown.print(f"Answer: {_point(result.value)}")
-    for item in result.evidence:
-        title = f"{item['role']}: {_point(item['point'])}"
-        shown.print(table(title, ["Metric", "Mean (95% interval)"], evidence_rows(item)))
+    for each in evidence:
+        shown.print(each)

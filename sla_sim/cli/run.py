@@ -102,14 +102,17 @@ def run(
     if common.as_json:
         click.echo(json.dumps(outcome.document(), indent=2))
     else:
-        shown = console(28 + 22 * len(scenarios))
+        tables = []
         for file, group in loaded:
             title = (
                 f"{file}: {result.replications} replications, seed {common.seed}: "
                 "mean ± 95% half-width"
             )
             names = [s.name for s in group]
-            shown.print(table(title, ["Metric", *names], metric_rows(result, names)))
+            tables.append(table(title, ["Metric", *names], metric_rows(result, names)))
+        shown = console(*tables)
+        for each in tables:
+            shown.print(each)
     for warning in result.warnings:
         say("warning", warning)
     for path in written:

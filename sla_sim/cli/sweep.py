@@ -107,6 +107,7 @@ def sweep(
     )
     columns = [*swept, *[BY_KEY[key].label for key in SWEEP_COLUMNS]]
     rows = sweep_rows(result.table, points, list(swept))
-    console(20 * len(columns)).print(table(title, columns, rows, first_left=False))
+    points_table = table(title, columns, rows, first_left=False)
+    console(points_table).print(points_table)
     if folder:
         err.print(f"wrote {folder / 'sweep.csv'} and {folder / 'sweep.json'}")
