@@ -29,8 +29,14 @@ def entry() -> None:
 
 
 def _stopped(error: BaseException) -> None:
+    """Say so and exit 130 (Ctrl-C) or 143 (SIGTERM). Every `with` of the command has run its
+    clean-up by now (temporary files, workers); the exit is immediate, since an interrupt that
+    landed in the interpreter's own shutdown would otherwise end it by the signal (status −2)."""
+    signals.ignore()
     print("interrupted; nothing was written for the unfinished run", file=sys.stderr)
-    sys.exit(signals.exit_status(error))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(signals.exit_status(error))
 
 
 def _run(group: Any, click: Any) -> None:

@@ -29,6 +29,12 @@ def install() -> None:
     signal.signal(signal.SIGTERM, _terminate)
 
 
+def ignore() -> None:
+    """Ctrl-C and SIGTERM ignored from now on: the command is already stopping."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def exit_status(error: BaseException) -> int:
     """130 for Ctrl-C, 143 for SIGTERM (also when click wrapped it in its Abort)."""
     stopped_by_term = isinstance(error, Terminated) or isinstance(error.__cause__, Terminated)

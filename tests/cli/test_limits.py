@@ -139,9 +139,20 @@ def test_sigterm_mid_run_exits_143_quietly_and_leaves_nothing(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process has installed its own SIGTERM handler (the first thing `sla-sim`
+    does, before the package loads; a signal before it lands in Python's own start-up)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
 def test_ctrl_c_during_start_up_exits_130_without_a_traceback(small: Path) -> None:
     process = _started(["run", str(small), "-n", "2"])
-    time.sleep(0.3)
+    deadline = time.monotonic() + 60
+    while not _handles_sigterm(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.005)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode in (0, 130), stderr
