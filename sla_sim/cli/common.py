@@ -59,6 +59,10 @@ def load_one(file: str) -> Scenario:
         fail(error.problems)
 
 
+LONG_RUN_SECONDS = 60.0
+"""A run estimated longer than this says its size before it starts."""
+
+
 def within_budget(
     scenarios: Sequence[Scenario],
     replications: int,
@@ -67,9 +71,10 @@ def within_budget(
     lead_log: bool = False,
     samples: float = 0.0,
 ) -> Estimate:
-    """The run's estimate, or exit 2 with the estimate and the limit it passes."""
+    """The run's estimate, or exit 2 with the estimate and the limit it passes. A run estimated
+    over a minute says its size on standard error before it starts (Ctrl-C stops it cleanly)."""
     try:
-        return check_run(
+        found = check_run(
             scenarios,
             replications,
             workers=common.jobs or default_jobs(),
@@ -78,6 +83,9 @@ def within_budget(
         )
     except BudgetError as error:
         fail([str(error)])
+    if found.seconds > LONG_RUN_SECONDS:
+        say("note", f"a long run: {found.describe()}; Ctrl-C stops it")
+    return found
 
 
 def check_writable(option: str, path: Path | None, *, folder: bool) -> None:

@@ -157,3 +157,19 @@ def test_ctrl_c_during_start_up_exits_130_without_a_traceback(small: Path) -> No
     _, stderr = process.communicate(timeout=120)
     assert process.returncode in (0, 130), stderr
     assert "Traceback" not in stderr
+
+
+def test_a_long_run_says_its_size_before_it_starts(tmp_path: Path) -> None:
+    path = _toml(
+        tmp_path / "long.toml",
+        **{"scenario.months": 3, "sources.0.leads_per_month": 500_000},
+    )
+    process = _started(["run", str(path), "-n", "5", "-j", "1"])
+    assert process.stderr is not None
+    first = process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    assert first.startswith("note: a long run: about 7,500,000 simulated leads"), first
+    assert "Ctrl-C stops it" in first
+    assert process.returncode == 130, rest
+    assert "Traceback" not in rest
