@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from sla_sim.model.events import Event
+from sla_sim.model.lead_hours import LeadHours
 from sla_sim.model.replication import Replication
 
 Unit = Literal["count", "share", "hours", "money", "months", "leads"]
@@ -190,9 +191,22 @@ class Facts:
         """Attempt time inside the measured open hours (after warm-up, before the horizon) over
         the reps' prospecting share of those hours. An attempt of h hours holds its rep for
         h / prospecting_share (the rest is other work); only the open hours of that stretch inside
-        the window count, at the prospecting share, so the share never passes 100%."""
+        the window count, at the prospecting share, so the share never passes 100%.
+
+        Reps who work leads in blocks give them the blocks' hours, and reps who check the queue
+        the open hours: there, the attempt time inside those hours over them."""
         team = self.scenario.team
         attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
+        if team.lead_work != "interleaved":
+            hours = LeadHours(team, self.calendar, self.horizon)
+            start = np.clip(self.columns["time"][attempts], self.warmup, self.horizon)
+            end = np.clip(
+                self.columns["time"][attempts] + self.columns["value"][attempts] / 60.0,
+                self.warmup,
+                self.horizon,
+            )
+            busy = float(np.sum(hours.inside(start, end)))
+            return _share(busy, team.reps * hours.lead_hours_between(self.warmup, self.horizon))
         start = self.columns["time"][attempts]
         end = start + self.columns["value"][attempts] / 60.0 / team.prospecting_share
         clock = self.calendar.business_hours
@@ -202,6 +216,17 @@ class Facts:
         busy_hours = team.prospecting_share * float(np.sum(inside))
         open_hours = self.calendar.open_hours_between(self.warmup, self.horizon)
         return _share(busy_hours, team.reps * team.prospecting_share * open_hours)
+
+    @cached_property
+    def leads_ignored(self) -> int:
+        """Handoffs nobody picked up that were never attempted (an alert or a reassignment may
+        still rescue an ignored handoff)."""
+        ignored = self._events(Event.IGNORED)
+        first = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False) & (
+            self.columns["number"] == 0
+        )
+        attempted = self._match(self._episode_key(ignored), first)
+        return int(np.isnan(attempted).sum())
 
     @cached_property
     def attempt_breach_rate(self) -> float:
@@ -384,6 +409,38 @@ METRICS: list[Metric] = [
         "neither",
         "share of the reps' prospecting time spent on attempts",
         lambda f: f.rep_utilization,
+    ),
+    Metric(
+        "leads_ignored",
+        "Ignored handoffs",
+        "count",
+        "lower",
+        "handoffs nobody picked up and no alert or reassignment rescued",
+        lambda f: f.leads_ignored,
+    ),
+    Metric(
+        "alerts",
+        "Alerts",
+        "count",
+        "neither",
+        "leads flagged at sla.sales.alert_at of the response target, still unattempted",
+        lambda f: f.count(Event.ALERTED),
+    ),
+    Metric(
+        "reassignments",
+        "Reassignments",
+        "count",
+        "neither",
+        "unattempted leads moved to another rep",
+        lambda f: f.count(Event.REASSIGNED),
+    ),
+    Metric(
+        "other_work_displaced_hours",
+        "Other work displaced",
+        "hours",
+        "lower",
+        "hours of alerted attempts taken from the reps' other work",
+        lambda f: f.total(Event.DISPLACED) / 60.0,
     ),
     Metric(
         "backlog_mean",

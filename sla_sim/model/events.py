@@ -28,6 +28,10 @@ class Event(IntEnum):
     WON = 11  # value = deal value
     LOST = 12
     PIPELINE = 13  # an opportunity still open at the horizon; value = its deal value
+    IGNORED = 14  # a handoff its owner (rep = owner) or the team (rep = -1) leaves alone
+    ALERTED = 15  # the response target's alert: the lead jumps the queue (rep = its owner or -1)
+    REASSIGNED = 16  # the lead moves to rep `rep` from rep `number` (-1: the team's queue)
+    DISPLACED = 17  # an alerted lead's attempt taken from other work; value = its minutes
 
 
 FIELDS = ("time", "lead", "event", "episode", "rep", "number", "value")

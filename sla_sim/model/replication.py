@@ -13,6 +13,7 @@ from sla_sim.model.desk import SalesDesk
 from sla_sim.model.events import Event, EventLog
 from sla_sim.model.leads import LeadDraws, Leads, draw_leads
 from sla_sim.model.streams import Streams
+from sla_sim.model.team_desk import TeamDesk, needs_team_desk
 from sla_sim.model.world import World
 
 
@@ -106,7 +107,8 @@ def run_replication(world: World, seed: int, replication: int) -> Replication:
     times = reach[arrived & accepted]
 
     env = simpy.Environment()
-    desk = SalesDesk(env, world, leads, rows, streams, log)
+    kind = TeamDesk if needs_team_desk(world) else SalesDesk
+    desk = kind(env, world, leads, rows, streams, log)
     order = np.argsort(times, kind="stable")
     LeadArrivals(env, times[order].tolist(), order.tolist(), desk.hand_off)
     env.run(until=horizon)

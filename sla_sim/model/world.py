@@ -39,7 +39,10 @@ def build_world(scenario: Scenario) -> World:
 
 
 # Keys the simulation never reads: they set the deadlines and commitments its events are held
-# to, not the events. Scenarios that differ only in these share one simulation.
+# to, not the events. Scenarios that differ only in these share one simulation. Under an
+# enforcement of the response target, or deadline priority (SPEC §9), the target and its clock
+# set events too.
+ENFORCED_TARGET = ("sla.sales.first_response_hours", "sla.sales.clock")
 MEASURED_ONLY = (
     "scenario.name",
     "scenario.description",
@@ -53,6 +56,8 @@ MEASURED_ONLY = (
 def simulation_key(scenario: Scenario) -> str:
     """Equal for scenarios whose simulations are the same event for event."""
     document = scenario.model_dump(mode="json", by_alias=True)
+    enforced = scenario.sla.sales.enforcement != "none" or scenario.team.priority == "deadline"
     for key in MEASURED_ONLY:
-        keys.set_key(document, key, None)
+        if not (enforced and key in ENFORCED_TARGET):
+            keys.set_key(document, key, None)
     return json.dumps(document, sort_keys=True)

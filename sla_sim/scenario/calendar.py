@@ -57,6 +57,17 @@ class Calendar:
                 if day.weekday() in weekdays and day not in closed:
                     starts.append(offset * 24.0 + open_hours[0])
                     ends.append(offset * 24.0 + open_hours[1])
+        self._set_intervals(starts, ends)
+
+    @classmethod
+    def of_intervals(cls, starts: Sequence[float], ends: Sequence[float]) -> Calendar:
+        """A calendar open in the given sorted, disjoint intervals [starts[i], ends[i])."""
+        calendar = cls.__new__(cls)
+        calendar.always_open = False
+        calendar._set_intervals(list(starts), list(ends))
+        return calendar
+
+    def _set_intervals(self, starts: list[float], ends: list[float]) -> None:
         self.starts = np.array(starts, dtype=float)
         self.ends = np.array(ends, dtype=float)
         lengths = self.ends - self.starts

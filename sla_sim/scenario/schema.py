@@ -122,12 +122,27 @@ class Handoff(_Section):
     _check_delay = field_validator("sync_delay_minutes")(_non_negative)
 
 
+def _hour(value: Any) -> Any:
+    """An hour as the file writes it (9, not 9.0)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+LEAD_WORK = ("interleaved", "blocks", "checks")
+ENFORCEMENTS = ("none", "alert", "reassign")
+Block = tuple[Number, Number]
+
+
 class Team(_Section):
     reps: Whole = Field(default=6, ge=1, le=MAX_REPS)
     attempt_minutes: Dist = Field(default_factory=lambda: Fixed(value=6.0))
     prospecting_share: Number = Field(default=0.5, gt=0.0, le=1.0)
     routing: Literal["shared_queue", "round_robin", "least_loaded"] = "shared_queue"
-    priority: Literal["fifo", "newest_first", "highest_score"] = "fifo"
+    priority: Literal["fifo", "newest_first", "highest_score", "new_first", "deadline"] = "fifo"
+    # SPEC §9: when reps work new leads, and the handoffs nobody picks up.
+    lead_work: Literal["interleaved", "blocks", "checks"] = "interleaved"
+    lead_blocks: list[Block] | None = Field(default=None, min_length=1, max_length=24)
+    check_every_hours: Number | None = Field(default=None, gt=0.0, le=24.0 * 31)
+    ignore_share: Probability = 0.0
 
     @field_validator("attempt_minutes")
     @classmethod
@@ -136,6 +151,43 @@ class Team(_Section):
         if value.mean <= 0:
             raise ValueError("must have a positive mean")
         return value
+
+    @field_validator("lead_blocks")
+    @classmethod
+    def _ordered_blocks(cls, value: list[tuple[float, float]] | None) -> Any:
+        if value is None:
+            return value
+        for a, b in value:
+            if not 0 <= a < b <= 24:
+                raise ValueError(
+                    "each block is [start, end] with 0 <= start < end <= 24 (hours of the day), "
+                    f"found [{_hour(a)}, {_hour(b)}]"
+                )
+        for (a, end), (start, b) in itertools.pairwise(sorted(value)):
+            if start < end:
+                raise ValueError(
+                    f"blocks must not overlap, found [{_hour(a)}, {_hour(end)}] and "
+                    f"[{_hour(start)}, {_hour(b)}]"
+                )
+        return sorted(value)
+
+    def check_keys(self) -> None:
+        """Keys that only mean something together (raised from the scenario, which names them)."""
+        if self.lead_work == "blocks" and self.lead_blocks is None:
+            raise ValueError(
+                'team.lead_work = "blocks" needs team.lead_blocks, e.g. [[9.5, 11], [14, 15.5]]'
+            )
+        if self.lead_work == "checks" and self.check_every_hours is None:
+            raise ValueError('team.lead_work = "checks" needs team.check_every_hours, e.g. 2')
+        for key, mode in (("lead_blocks", "blocks"), ("check_every_hours", "checks")):
+            value = getattr(self, key)
+            if value is not None and self.lead_work != mode:
+                shown = [[_hour(a), _hour(b)] for a, b in value] if key == "lead_blocks" else value
+                raise ValueError(
+                    f"team.{key} = {_hour(shown) if key != 'lead_blocks' else shown} applies only "
+                    f'with team.lead_work = "{mode}" (it is "{self.lead_work}"); set both or '
+                    "remove it"
+                )
 
 
 class DecayTable(_Section):
@@ -230,6 +282,11 @@ class MarketingSLA(_Section):
     acceptance_target: Probability = 0.8
 
 
+REASSIGN_KEYS = ("reassign_after_minutes", "max_reassignments")
+ENFORCEMENT_KEYS = ("alert_at", *REASSIGN_KEYS)
+ALERT_AT = 0.75  # the alert at three quarters of the target, unless sla.sales.alert_at says
+
+
 class SalesSLA(_Section):
     first_response_hours: Number = Field(default=24.0, gt=0.0)
     clock: Literal["business", "calendar"] = "business"
@@ -240,6 +297,43 @@ class SalesSLA(_Section):
     follow_up_window_days: Number = Field(default=14.0, gt=0.0)
     on_no_contact: Literal["recycle", "disqualify"] = "recycle"
     max_recycles: Whole = Field(default=1, ge=0, le=20)
+    # SPEC §9: how the organisation holds Sales to the response target.
+    enforcement: Literal["none", "alert", "reassign"] = "none"
+    alert_at: Number | None = Field(default=None, gt=0.0, le=1.0)  # unset: ALERT_AT
+    reassign_after_minutes: Number | None = Field(default=None, gt=0.0, le=60.0 * 24 * 31)
+    max_reassignments: Whole | None = Field(default=None, ge=1, le=100)  # unset: 1
+
+    @property
+    def alert_share(self) -> float:
+        """The share of the response target at which a waiting lead is alerted."""
+        return ALERT_AT if self.alert_at is None else self.alert_at
+
+    @property
+    def reassignments_allowed(self) -> int:
+        return 1 if self.max_reassignments is None else self.max_reassignments
+
+    def check_keys(self) -> None:
+        """Enforcement keys only mean something with their enforcement."""
+        if self.enforcement == "none":
+            given = [k for k in ENFORCEMENT_KEYS if getattr(self, k) is not None]
+            if given:
+                raise ValueError(
+                    f"sla.sales.{given[0]} = {_hour(getattr(self, given[0]))} applies only with "
+                    'sla.sales.enforcement = "alert" or "reassign" (it is "none"); set '
+                    "enforcement or remove it"
+                )
+        if self.enforcement == "reassign" and self.reassign_after_minutes is None:
+            raise ValueError(
+                'sla.sales.enforcement = "reassign" needs sla.sales.reassign_after_minutes, e.g. 30'
+            )
+        if self.enforcement == "alert":
+            given = [k for k in REASSIGN_KEYS if getattr(self, k) is not None]
+            if given:
+                raise ValueError(
+                    f"sla.sales.{given[0]} = {_hour(getattr(self, given[0]))} applies only with "
+                    'sla.sales.enforcement = "reassign" (it is "alert"); set enforcement or '
+                    "remove it"
+                )
 
     @field_validator("retry_gap_hours", mode="before")
     @classmethod
@@ -294,6 +388,18 @@ class Scenario(_Section):
                 f"scenario.warmup_days = {self.scenario.warmup_days:g}: must be shorter than the "
                 f"horizon ({self.horizon_days} days)"
             )
+        self.team.check_keys()
+        self.sla.sales.check_keys()
+        blocks = self.team.lead_blocks
+        if blocks and not self.calendar.always_open:
+            opens, closes = self.calendar.open_hours
+            outside = [b for b in blocks if b[0] < opens or b[1] > closes]
+            if outside:
+                raise ValueError(
+                    f"team.lead_blocks = {[[_hour(a), _hour(b)] for a, b in blocks]}: every block "
+                    f"must lie inside calendar.open_hours [{_hour(opens)}, {_hour(closes)}], "
+                    f"found [{_hour(outside[0][0])}, {_hour(outside[0][1])}]"
+                )
         if not self.calendar.always_open and not self.business_calendar().has_open_hours:
             raise ValueError(
                 "calendar: no open hour in the whole horizon (open_days, holidays), so no response "
