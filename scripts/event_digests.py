@@ -22,6 +22,9 @@ from sla_sim import load_scenario, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "tests" / "data" / "event_digests.json"
+# The bundled scenarios as they were before the behaviours of SPEC §9 (whose keys they leave at
+# their defaults): the files in scenarios/ have since been re-based on them.
+BUNDLED = ROOT / "tests" / "data" / "scenarios_0.6"
 SEED = 3
 REPLICATIONS = 2
 DECIMALS = 6  # of an hour (a few milliseconds) and of a deal's value
@@ -31,7 +34,7 @@ def cases() -> dict[str, str]:
     """Name -> scenario text: the bundled files (variants expand when run) and the set-ups."""
     from sla_sim.verification.setups import ERLANG_A, ERLANG_C, decay_study_toml, funnel_toml
 
-    texts = {p.stem: p.read_text() for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+    texts = {p.stem: p.read_text() for p in sorted(BUNDLED.glob("*.toml"))}
     texts |= {f"erlang_c_{i}": s.toml() for i, s in enumerate(ERLANG_C[:3])}
     texts |= {f"erlang_a_{i}": s.toml() for i, s in enumerate(ERLANG_A[:2])}
     texts["funnel"] = funnel_toml()

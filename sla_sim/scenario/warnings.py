@@ -25,6 +25,12 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             f"{scenario.name}: response.decay replaces {', '.join('response.' + k for k in overridden)}"
             ", which are ignored"
         )
+    team = scenario.team
+    if team.lead_work != "interleaved" and "prospecting_share" in team.model_fields_set:
+        warnings.append(
+            f'{scenario.name}: team.lead_work = "{team.lead_work}" works leads back to back, so '
+            f"team.prospecting_share = {team.prospecting_share:g} is ignored"
+        )
     if sales.follow_up_window_days * 24 < sum(sales.retry_gap_hours[: sales.min_attempts - 1]):
         warnings.append(
             f"{scenario.name}: sla.sales.follow_up_window_days = {sales.follow_up_window_days:g} is "

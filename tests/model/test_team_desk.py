@@ -22,6 +22,7 @@ from sla_sim.model.replication import Replication, run_replication
 from sla_sim.model.world import build_world, simulation_key
 from sla_sim.scenario.file import parse_scenario_text
 from sla_sim.scenario.schema import Scenario, Variant
+from sla_sim.scenario.warnings import scenario_warnings
 from sla_sim.verification import theory
 from sla_sim.verification.setups import ERLANG_C
 
@@ -376,3 +377,23 @@ def test_reassignment_rescues_ignored_leads(busy_team: dict[str, dict[str, float
     assert reassign["leads_ignored"] < none["leads_ignored"] / 10
     assert reassign["reassignments"] > 0
     assert reassign["contacted"] > none["contacted"]
+
+
+def test_new_first_answers_new_leads_sooner_than_fifo_on_a_busy_desk() -> None:
+    base = quiet(leads=900, reps=2, target=2).with_overrides(
+        {"response.connect_prob": 0.2, "sla.sales.min_attempts": 4, "sla.sales.retry_gap_hours": 2}
+    )
+    fifo = simulate(base, 4, seed=2, jobs=1, variants=False).per_replication
+    new_first = simulate(
+        base.with_overrides({"team.priority": "new_first"}), 4, seed=2, jobs=1, variants=False
+    ).per_replication
+    assert new_first["response_hours_mean"].mean() < fifo["response_hours_mean"].mean()
+
+
+def test_a_share_of_time_set_beside_blocks_is_reported_as_ignored() -> None:
+    interleaved = quiet().with_overrides({"team.prospecting_share": 0.5})
+    assert not scenario_warnings(interleaved)
+    blocks = interleaved.with_overrides(
+        {"team.lead_work": "blocks", "team.lead_blocks": [[10, 11]]}
+    )
+    assert any("team.prospecting_share = 0.5 is ignored" in w for w in scenario_warnings(blocks))

@@ -120,6 +120,21 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("holiday a number", "holidays = []", "holidays = [5]", "small.toml: calendar.holidays[0] = 5: must be a date like 2027-09-07"),
     ("holiday with a time", "holidays = []", "holidays = [2027-09-07T00:00:00]", "small.toml: calendar.holidays[0] = 2027-09-07T00:00:00: must be a date like 2027-09-07, without a time"),
     ("holiday as words", "holidays = []", 'holidays = ["labor day"]', 'small.toml: calendar.holidays[0] = "labor day": must be a date like 2027-09-07'),
+    ("blocks outside open hours", "reps = 2", 'reps = 2\nlead_work = "blocks"\nlead_blocks = [[8, 10]]', "small.toml: team.lead_blocks = [[8, 10]]: every block must lie inside calendar.open_hours [9, 18], found [8, 10]"),
+    ("blocks overlapping", "reps = 2", 'reps = 2\nlead_work = "blocks"\nlead_blocks = [[10, 12], [11.5, 13]]', "small.toml: team.lead_blocks = [[10, 12], [11.5, 13]]: blocks must not overlap, found [10, 12] and [11.5, 13]"),
+    ("block reversed", "reps = 2", 'reps = 2\nlead_work = "blocks"\nlead_blocks = [[14, 10]]', "small.toml: team.lead_blocks = [[14, 10]]: each block is [start, end] with 0 <= start < end <= 24 (hours of the day), found [14, 10]"),
+    ("blocks without lead_work", "reps = 2", "reps = 2\nlead_blocks = [[10, 11]]", 'small.toml: team.lead_blocks = [[10, 11]] applies only with team.lead_work = "blocks" (it is "interleaved"); set both or remove it'),
+    ("blocks missing", "reps = 2", 'reps = 2\nlead_work = "blocks"', 'small.toml: team.lead_work = "blocks" needs team.lead_blocks, e.g. [[9.5, 11], [14, 15.5]]'),
+    ("checks every 0 hours", "reps = 2", 'reps = 2\nlead_work = "checks"\ncheck_every_hours = 0', "small.toml: team.check_every_hours = 0: must be > 0"),
+    ("checks every -2 hours", "reps = 2", 'reps = 2\nlead_work = "checks"\ncheck_every_hours = -2', "small.toml: team.check_every_hours = -2: must be > 0"),
+    ("unknown lead work", "reps = 2", 'reps = 2\nlead_work = "batches"', "small.toml: team.lead_work = \"batches\": allowed: 'interleaved', 'blocks' or 'checks'"),
+    ("ignore share above 1", "reps = 2", "reps = 2\nignore_share = 1.2", "small.toml: team.ignore_share = 1.2: must be <= 1"),
+    ("ignore share below 0", "reps = 2", "reps = 2\nignore_share = -0.1", "small.toml: team.ignore_share = -0.1: must be >= 0"),
+    ("alert without enforcement", "first_response_hours = 24", "first_response_hours = 24\nalert_at = 0.5", 'small.toml: sla.sales.alert_at = 0.5 applies only with sla.sales.enforcement = "alert" or "reassign" (it is "none"); set enforcement or remove it'),
+    ("reassignment with alerts only", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "alert"\nreassign_after_minutes = 30', 'small.toml: sla.sales.reassign_after_minutes = 30 applies only with sla.sales.enforcement = "reassign" (it is "alert"); set enforcement or remove it'),
+    ("reassign without minutes", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "reassign"', 'small.toml: sla.sales.enforcement = "reassign" needs sla.sales.reassign_after_minutes, e.g. 30'),
+    ("alert at 0", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "alert"\nalert_at = 0', "small.toml: sla.sales.alert_at = 0: must be > 0"),
+    ("unknown enforcement", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "escalate"', "small.toml: sla.sales.enforcement = \"escalate\": allowed: 'none', 'alert' or 'reassign'"),
 ]
 # fmt: on
 
