@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,8 @@ def build_world(scenario: Scenario) -> World:
 
 
 # Keys the simulation never reads: they set the deadlines and commitments its events are held
-# to, not the events. Scenarios that differ only in these share one simulation.
+# to, or what the team and the leads cost, not the events. Scenarios that differ only in these
+# share one simulation. `*` stands for any item of an array of tables (every source).
 MEASURED_ONLY = (
     "scenario.name",
     "scenario.description",
@@ -47,12 +49,39 @@ MEASURED_ONLY = (
     "sla.sales.clock",
     "sla.marketing.monthly_mql_commitment",
     "sla.marketing.acceptance_target",
+    "costs.rep_cost_per_month",
+    "costs.currency",
+    "sources.*.cost_per_lead",
 )
+
+
+def _matches(key: str, pattern: str) -> bool:
+    steps, wanted = key.split("."), pattern.split(".")
+    return len(steps) == len(wanted) and all(
+        w == s or (w == "*" and s.isdigit()) for s, w in zip(steps, wanted, strict=True)
+    )
+
+
+def is_measured_only(key: str) -> bool:
+    """Whether the dotted key (`sources.1.cost_per_lead`) is one the simulation never reads."""
+    return any(_matches(key, pattern) for pattern in MEASURED_ONLY)
+
+
+def _measured_keys(document: dict[str, Any]) -> list[str]:
+    """The keys of MEASURED_ONLY in a document, each `*` spelled out for every item there."""
+    out = []
+    for pattern in MEASURED_ONLY:
+        head, _, tail = pattern.partition(".*.")
+        if tail:
+            out += [f"{head}.{i}.{tail}" for i in range(len(document.get(head, [])))]
+        else:
+            out.append(pattern)
+    return out
 
 
 def simulation_key(scenario: Scenario) -> str:
     """Equal for scenarios whose simulations are the same event for event."""
     document = scenario.model_dump(mode="json", by_alias=True)
-    for key in MEASURED_ONLY:
+    for key in _measured_keys(document):
         keys.set_key(document, key, None)
     return json.dumps(document, sort_keys=True)

@@ -120,6 +120,13 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("holiday a number", "holidays = []", "holidays = [5]", "small.toml: calendar.holidays[0] = 5: must be a date like 2027-09-07"),
     ("holiday with a time", "holidays = []", "holidays = [2027-09-07T00:00:00]", "small.toml: calendar.holidays[0] = 2027-09-07T00:00:00: must be a date like 2027-09-07, without a time"),
     ("holiday as words", "holidays = []", 'holidays = ["labor day"]', 'small.toml: calendar.holidays[0] = "labor day": must be a date like 2027-09-07'),
+    ("negative cost per lead", "leads_per_month = 20", "leads_per_month = 20\ncost_per_lead = -5", "small.toml: sources[0].cost_per_lead = -5: must be >= 0"),
+    ("negative rep cost", END, "[costs]\nrep_cost_per_month = -100", "small.toml: costs.rep_cost_per_month = -100: must be >= 0"),
+    ("rep cost as text", END, '[costs]\nrep_cost_per_month = "9000"', 'small.toml: costs.rep_cost_per_month = "9000": must be a number'),
+    ("unknown currency", END, '[costs]\ncurrency = "usdd"', 'small.toml: costs.currency = "usdd": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("currency in lower case", END, '[costs]\ncurrency = "eur"', 'small.toml: costs.currency = "eur": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("currency a number", END, "[costs]\ncurrency = 978", 'small.toml: costs.currency = 978: must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("unknown key in costs", END, "[costs]\nae_cost = 1", "small.toml: costs.ae_cost: unknown key; allowed in [costs]: rep_cost_per_month, currency"),
 ]
 # fmt: on
 
@@ -162,6 +169,7 @@ def test_the_small_file_is_good() -> None:
         pytest.param("sigma = 0.5", "sigma = 5", id="lognormal sigma at its limit"),
         pytest.param("cv = 1.0", "cv = 0.01", id="gamma cv at its limit"),
         pytest.param(END, '[sweep]\n"team.reps" = "1:3"', id="a swept range"),
+        pytest.param(END, '[costs]\nrep_cost_per_month = 0\ncurrency = "BRL"', id="costs"),
     ],
 )
 def test_good_input_is_accepted(old: str | None, new: str) -> None:
