@@ -240,6 +240,26 @@ class Facts:
         return np.histogram(times, bins=self.month_bounds)[0]
 
     @cached_property
+    def measured_months(self) -> float:
+        """The length of the measured window (warm-up to horizon) in months of the calendar."""
+        bounds = self.month_bounds
+        return float(len(bounds) - 1 - np.interp(self.warmup, bounds, np.arange(len(bounds))))
+
+    @cached_property
+    def sales_cost(self) -> float:
+        """What the reps cost over the measured window."""
+        costs = self.scenario.costs
+        return self.scenario.team.reps * costs.rep_cost_per_month * self.measured_months
+
+    @cached_property
+    def marketing_cost(self) -> float:
+        """What the counted leads cost, each at its source's cost per lead."""
+        sources = self.scenario.sources
+        per_lead = np.array([s.cost_per_lead for s in sources])
+        leads = np.bincount(self.leads.source[self.counted], minlength=len(sources))
+        return float(leads @ per_lead)
+
+    @cached_property
     def mql_shortfall_months(self) -> int:
         full = self.month_bounds[:-1] >= self.warmup
         commitment = self.scenario.sla.marketing.monthly_mql_commitment
@@ -297,6 +317,38 @@ METRICS: list[Metric] = [
         "higher",
         "value of opportunities still open at the horizon",
         lambda f: f.total(Event.PIPELINE),
+    ),
+    Metric(
+        "sales_cost",
+        "Sales cost",
+        "money",
+        "lower",
+        "what the reps cost over the measured months",
+        lambda f: f.sales_cost,
+    ),
+    Metric(
+        "marketing_cost",
+        "Marketing cost",
+        "money",
+        "lower",
+        "what the leads cost, each at its source's cost per lead",
+        lambda f: f.marketing_cost,
+    ),
+    Metric(
+        "cost_per_deal",
+        "Cost per deal",
+        "money",
+        "lower",
+        "sales and marketing cost per closed deal",
+        lambda f: _share(f.sales_cost + f.marketing_cost, f.n_deals),
+    ),
+    Metric(
+        "net_revenue",
+        "Net revenue",
+        "money",
+        "higher",
+        "revenue less sales and marketing cost",
+        lambda f: f.total(Event.WON) - f.sales_cost - f.marketing_cost,
     ),
     Metric(
         "lead_to_deal_rate",

@@ -77,7 +77,7 @@ def show_results(result: SimulationResult) -> None:
     if len(names) > 1:
         st.subheader("Against the baseline")
         st.caption("Paired difference and its 95% interval (same leads, same luck)")
-        st.table(difference_table(comparison))
+        st.table(difference_table(comparison, currency=result.scenarios[0].costs.currency))
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return

@@ -10,6 +10,7 @@ from sla_sim.app.shared import executor
 from sla_sim.app.state import run_key
 from sla_sim.experiments.funnel import plan as plan_funnel
 from sla_sim.present.captions import plan_heading
+from sla_sim.present.numbers import money_title
 from sla_sim.present.tables import funnel_answer, funnel_findings, funnel_table
 from sla_sim.scenario.schema import Scenario
 
@@ -30,7 +31,8 @@ def plan_tab(scenarios: list[Scenario] | None) -> None:
     if kind == "Deals per month":
         target = top[2].number_input("Closed deals per month", 0.5, 10_000.0, 12.0, 1.0)
     else:
-        target = top[2].number_input("Revenue per month ($)", 1_000.0, 1e9, 200_000.0, 10_000.0)
+        label = money_title("Revenue per month", scenario.costs.currency)
+        target = top[2].number_input(label, 1_000.0, 1e9, 200_000.0, 10_000.0)
     replications = top[3].number_input("Replications", 2, 100, 10, key="plan_reps")
     key = run_key(scenario, kind, target, replications, int(state.seed))
     plans = state.setdefault("plans", {})

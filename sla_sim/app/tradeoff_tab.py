@@ -96,13 +96,16 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
         return
     table = cache[key].table
     keys = list(axes)
+    currency = scenario.costs.currency
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{BY_KEY[metric].label}**")
         if len(keys) == 2:
-            chart = heatmap(table, keys[0], keys[1], metric, titles[keys[0]], titles[keys[1]])
+            chart = heatmap(
+                table, keys[0], keys[1], metric, titles[keys[0]], titles[keys[1]], currency
+            )
         else:
-            chart = sweep_line(table, keys[0], metric, titles[keys[0]])
+            chart = sweep_line(table, keys[0], metric, titles[keys[0]], currency)
         show_chart(chart)
     with right:
         st.markdown("**Deals against response breaches**")

@@ -68,7 +68,8 @@ def compare(
         f"Against {baseline!r}: paired difference (95% interval) and chance it is better; "
         f"{common.replications} replications, seed {common.seed}"
     )
-    rows = difference_rows(outcome.comparison, others, list(metrics))
+    currency = next(s.costs.currency for s in scenarios if s.name == baseline)
+    rows = difference_rows(outcome.comparison, others, list(metrics), currency)
     differences = table(title, ["Metric", baseline, *others], rows)
     shown = console(differences)
     shown.print(differences)

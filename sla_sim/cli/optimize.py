@@ -92,7 +92,7 @@ def optimize(
         table(
             f"{item['role']}: {_point(item['point'])}",
             ["Metric", "Mean (95% interval)"],
-            evidence_rows(item),
+            evidence_rows(item, scenario.costs.currency),
         )
         for item in result.evidence
     ]

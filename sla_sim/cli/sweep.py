@@ -106,7 +106,7 @@ def sweep(
         f"seed {common.seed}: mean"
     )
     columns = [*swept, *[BY_KEY[key].label for key in SWEEP_COLUMNS]]
-    rows = sweep_rows(result.table, points, list(swept))
+    rows = sweep_rows(result.table, points, list(swept), currency=scenario.costs.currency)
     points_table = table(title, columns, rows, first_left=False)
     console(points_table).print(points_table)
     if folder:

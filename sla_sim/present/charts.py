@@ -16,7 +16,13 @@ import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
 from sla_sim.model.world import simulation_key
-from sla_sim.present.numbers import chart_format, metric_chart_format
+from sla_sim.present.numbers import (
+    DOLLARS,
+    chart_format,
+    metric_chart_format,
+    money_title,
+    unit_of,
+)
 from sla_sim.scenario.calendar import add_months
 from sla_sim.scenario.schema import Scenario
 
@@ -97,10 +103,15 @@ def _metric_rows(summary: pd.DataFrame, keys: list[str], names: list[str]) -> pd
 
 
 def _bars(
-    rows: pd.DataFrame, palette: dict[str, str], title: str, key: str, width: int
+    rows: pd.DataFrame,
+    palette: dict[str, str],
+    title: str,
+    key: str,
+    width: int,
+    currency: str = DOLLARS,
 ) -> alt.LayerChart:
     names = list(palette)
-    shown = metric_chart_format(key)
+    shown = metric_chart_format(key, currency=currency)
     base = alt.Chart(rows).encode(
         x=alt.X("scenario:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
         tooltip=[
@@ -111,7 +122,11 @@ def _bars(
         ],
     )
     bars = base.mark_bar().encode(
-        y=alt.Y("mean:Q", title=title, axis=alt.Axis(format=metric_chart_format(key, axis=True))),
+        y=alt.Y(
+            "mean:Q",
+            title=title,
+            axis=alt.Axis(format=metric_chart_format(key, axis=True, currency=currency)),
+        ),
         color=_colour(palette),
     )
     errors = base.mark_errorbar(ticks=True, color="#222").encode(
@@ -120,8 +135,10 @@ def _bars(
     return (bars + errors).properties(width=width, height=HEIGHT)
 
 
-def deals_and_revenue(summary: pd.DataFrame, palette: dict[str, str]) -> alt.HConcatChart:
-    """Closed deals and revenue per candidate, with 95% intervals."""
+def deals_and_revenue(
+    summary: pd.DataFrame, palette: dict[str, str], currency: str = DOLLARS
+) -> alt.HConcatChart:
+    """Closed deals and revenue per candidate, with 95% intervals (revenue in `currency`)."""
     names = list(palette)
     deals = _bars(
         _metric_rows(summary, ["closed_deals"], names),
@@ -133,9 +150,10 @@ def deals_and_revenue(summary: pd.DataFrame, palette: dict[str, str]) -> alt.HCo
     revenue = _bars(
         _metric_rows(summary, ["revenue"], names),
         palette,
-        f"{BY_KEY['revenue'].label} ($)",
+        money_title(BY_KEY["revenue"].label, currency),
         "revenue",
         WIDTH // 2 + 60,
+        currency,
     )
     return alt.hconcat(deals, revenue).resolve_scale(color="shared")
 
@@ -324,7 +342,10 @@ def comparison_charts(
     targets = {s.name: s.sla.sales.first_response_hours for s in scenarios}
     commitments = {s.name: s.sla.marketing.monthly_mql_commitment for s in scenarios}
     return [
-        ("Closed deals and revenue", deals_and_revenue(summary, palette)),
+        (
+            "Closed deals and revenue",
+            deals_and_revenue(summary, palette, scenarios[0].costs.currency),
+        ),
         ("Breach rates", breaches(summary, palette)),
         ("Response time against the SLA target", response_times(series, palette, targets)),
         ("The funnel, stage by stage", funnel(summary, palette)),
@@ -337,16 +358,28 @@ def comparison_charts(
     ]
 
 
+def _label(metric: str, currency: str) -> str:
+    """The metric's label, with the currency's symbol when it is money."""
+    label = BY_KEY[metric].label
+    return money_title(label, currency) if unit_of(metric) == "money" else label
+
+
 def heatmap(
-    table: pd.DataFrame, x: str, y: str, metric: str, x_title: str, y_title: str
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str,
+    x_title: str,
+    y_title: str,
+    currency: str = DOLLARS,
 ) -> alt.LayerChart:
     """The mean of `metric` at each point of a two-term sweep; the better end of the scale is
     always yellow (whichever way the metric is better) and each cell's text reads on its colour."""
     # The sweep's columns are dotted keys, which Vega-Lite would read as nested fields.
     rows = table[table.metric == metric].rename(columns={x: "x_value", y: "y_value"})
-    label = BY_KEY[metric].label
+    label = _label(metric, currency)
     lower_is_better = BY_KEY[metric].better == "lower"
-    fmt = metric_chart_format(metric)
+    fmt = metric_chart_format(metric, currency=currency)
     x, y = "x_value", "y_value"
     middle = (rows["mean"].min() + rows["mean"].max()) / 2 if len(rows) else 0.0
     bright = f"datum.mean {'<=' if lower_is_better else '>='} {float(middle)!r}"
@@ -358,7 +391,9 @@ def heatmap(
             "mean:Q",
             title=f"{label} (yellow: better)",
             scale=alt.Scale(scheme="viridis", reverse=lower_is_better),
-            legend=alt.Legend(orient="bottom", format=metric_chart_format(metric, axis=True)),
+            legend=alt.Legend(
+                orient="bottom", format=metric_chart_format(metric, axis=True, currency=currency)
+            ),
         ),
         tooltip=[
             alt.Tooltip(f"{x}:O", title=x_title),
@@ -443,16 +478,20 @@ def frontier(points: pd.DataFrame, label_title: str) -> alt.LayerChart:
     )
 
 
-def sweep_line(table: pd.DataFrame, x: str, metric: str, x_title: str) -> alt.LayerChart:
+def sweep_line(
+    table: pd.DataFrame, x: str, metric: str, x_title: str, currency: str = DOLLARS
+) -> alt.LayerChart:
     """The mean of `metric` with its 95% interval at each value of a one-term sweep."""
     rows = table[table.metric == metric].rename(columns={x: "x_value"})
-    label = BY_KEY[metric].label
-    fmt = metric_chart_format(metric)
+    label = _label(metric, currency)
+    fmt = metric_chart_format(metric, currency=currency)
     x = "x_value"  # not the dotted key: Vega-Lite would read it as a nested field
     base = alt.Chart(rows).encode(x=alt.X(f"{x}:Q", title=x_title))
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y(
-            "ci_low:Q", title=label, axis=alt.Axis(format=metric_chart_format(metric, axis=True))
+            "ci_low:Q",
+            title=label,
+            axis=alt.Axis(format=metric_chart_format(metric, axis=True, currency=currency)),
         ),
         y2="ci_high:Q",
     )

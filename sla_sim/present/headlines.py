@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from sla_sim.experiments.compare import Comparison
-from sla_sim.model.world import MEASURED_ONLY
-from sla_sim.present.numbers import count, share, signed_count
+from sla_sim.model.world import is_measured_only
+from sla_sim.present.numbers import NO_DIFFERENCE, count, format_difference, share, signed_count
 from sla_sim.present.terms import Term, changed_terms
 from sla_sim.scenario.schema import Scenario
 
@@ -99,13 +99,38 @@ def _breaches(breach: pd.Series | None) -> tuple[str, str] | None:
 PASSIVE = {"cut": "fall", "raise": "rise", "leave": "stay"}
 
 
+def _has_costs(scenario: Scenario) -> bool:
+    return scenario.costs.rep_cost_per_month > 0 or any(
+        s.cost_per_lead > 0 for s in scenario.sources
+    )
+
+
+def _net_clause(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
+    """What the change does to revenue net of costs, when either scenario has costs."""
+    if not (_has_costs(candidate) or _has_costs(baseline)):
+        return ""
+    net = _row(comparison.differences, candidate.name, "net_revenue")
+    if net is None or math.isnan(net.ci_low):
+        return ""
+    shown = format_difference(
+        "net_revenue",
+        float(net.difference),
+        float(net.ci_low),
+        float(net.ci_high),
+        baseline.costs.currency,
+    )
+    if shown == NO_DIFFERENCE:
+        return "; no difference to net revenue"
+    return f"; net revenue {shown}"
+
+
 def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
     """The sentence for one candidate (the baseline itself gets none). Deals are put down only
     to the terms the simulation reads; a term it only measures against (a response target, an
     MQL commitment) is said to change what is measured, not what happens."""
     changes = changed_terms(candidate, baseline)
-    read = [(t, v) for t, v in changes if t.key not in MEASURED_ONLY]
-    measured = [(t, v) for t, v in changes if t.key in MEASURED_ONLY]
+    read = [(t, v) for t, v in changes if not is_measured_only(t.key, candidate)]
+    measured = [(t, v) for t, v in changes if is_measured_only(t.key, candidate)]
     counting = [(t, v) for t, v in measured if t.key in RESPONSE_MEASURES]
     others = [(t, v) for t, v in measured if t.key not in RESPONSE_MEASURES]
     period = _period(baseline)
@@ -119,7 +144,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
             text += f": the same deals {period}"
         if breaches:
             text += f", and response breaches {PASSIVE[breaches[0]]} {breaches[1]}"
-        return text + "."
+        return text + _net_clause(candidate, baseline, comparison) + "."
     who = _words(read)
     s = "s" if _singular(who) else ""
     clauses = [c for c in [_deals_clause(deals, s, period)] if c]
@@ -137,7 +162,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
     if others:
         o = _words(others)
         text += f"; {o} change{'s' if _singular(o) else ''} only what is measured, not the deals"
-    return text + "."
+    return text + _net_clause(candidate, baseline, comparison) + "."
 
 
 def headlines(scenarios: list[Scenario], comparison: Comparison) -> list[tuple[str, str]]:

@@ -1,5 +1,7 @@
 """Every number a person reads, worded in one place: by the unit of its metric (14 deals, 31%,
-$1.2M, 4.5 h), with intervals, signed differences, shares, hours, money and counts.
+$1.2M, 4.5 h), with intervals, signed differences, shares, hours, money and counts. Money is in
+the scenario's currency (`costs.currency`, an ISO 4217 code), its symbol as English writes it
+(Babel's data): $1.2M, €1.2M, R$1.2M, CHF 1.2M.
 
 Negative numbers carry one minus sign, U+2212 ("−"), the sign the charts' d3-format uses too; the
 chart formats are here as well, so a table and a chart word a number alike.
@@ -11,10 +13,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from babel.numbers import get_currency_precision, get_currency_symbol
+
 from sla_sim.analysis.metrics import BY_KEY
 
 MINUS = "\u2212"
 MISSING = "n/a"
+LOCALE = "en"  # the language of every word and symbol shown
+DOLLARS = "USD"  # the currency when a scenario names none
 
 
 def _minus(text: str) -> str:
@@ -76,13 +82,31 @@ def points(value: float, decimals: int = 1) -> str:
     return _minus(f"{value * 100:.{decimals}f} pts")
 
 
-def money(value: float) -> str:
-    """Dollars rounded to three significant digits with k, M or B ("$1.2M", "−$850")."""
+def currency_symbol(currency: str = DOLLARS) -> str:
+    """The symbol written before an amount: "$", "€", "R$"; a symbol of letters is spaced from
+    the figure ("CHF 12")."""
+    symbol = get_currency_symbol(currency, locale=LOCALE)
+    return symbol + ("\u00a0" if symbol[-1:].isalpha() else "")
+
+
+def money(value: float, currency: str = DOLLARS, exact: bool = False) -> str:
+    """Money rounded to three significant digits with k, M or B ("$1.2M", "−€850"); `exact`:
+    whole amounts with thousands separators, others to the currency's cents ("$8,500", "$12.50")."""
+    sign = "" if value >= 0 else MINUS
     size = abs(value)
+    symbol = currency_symbol(currency)
+    if exact:
+        places = 0 if float(size).is_integer() else get_currency_precision(currency)
+        return f"{sign}{symbol}{size:,.{places}f}"
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
-            return ("" if value >= 0 else MINUS) + f"${size / limit:.3g}{suffix}"
-    return ("" if value >= 0 else MINUS) + f"${size:,.0f}"
+            return f"{sign}{symbol}{size / limit:.3g}{suffix}"
+    return f"{sign}{symbol}{size:,.0f}"
+
+
+def money_title(title: str, currency: str = DOLLARS) -> str:
+    """A heading of amounts with their symbol: "Revenue ($)"."""
+    return f"{title} ({currency_symbol(currency).strip()})"
 
 
 def hours(value: float) -> str:
@@ -112,15 +136,15 @@ def multiple(value: float) -> str:
     return _minus(f"{value:.2f} times")
 
 
-def format_value(key: str, value: float) -> str:
-    """One value of metric `key`, rounded for a reader."""
+def format_value(key: str, value: float, currency: str = DOLLARS) -> str:
+    """One value of metric `key`, rounded for a reader (money in `currency`)."""
     if is_missing(value):
         return MISSING
     unit = unit_of(key)
     if unit == "share":
         return share(value)
     if unit == "money":
-        return money(value)
+        return money(value, currency)
     if unit == "hours":
         return hours(value)
     if unit == "months":
@@ -130,9 +154,9 @@ def format_value(key: str, value: float) -> str:
     return count(value)
 
 
-def format_interval(key: str, mean: float, low: float, high: float) -> str:
+def format_interval(key: str, mean: float, low: float, high: float, currency: str = DOLLARS) -> str:
     """`mean ± half-width` of a symmetric interval, or the mean alone when it has no width."""
-    shown = format_value(key, mean)
+    shown = format_value(key, mean, currency)
     if is_missing(low) or is_missing(high) or low == high:
         return shown
     half = (high - low) / 2
@@ -140,51 +164,55 @@ def format_interval(key: str, mean: float, low: float, high: float) -> str:
         return (
             f"{shown} ± {half * 100:.2g} pts" if half < 0.1 else f"{shown} ± {half * 100:.0f} pts"
         )
-    return f"{shown} ± {format_value(key, half)}"
+    return f"{shown} ± {format_value(key, half, currency)}"
 
 
 SAME_EVERY_TIME = "every replication"
 NO_DIFFERENCE = "no difference"
 
 
-def format_range(key: str, mean: float, low: float, high: float) -> str:
+def format_range(key: str, mean: float, low: float, high: float, currency: str = DOLLARS) -> str:
     """'14 (9–19)': the mean and its 95% interval; '0 min (every replication)' when every
     replication gave the same value, so that no interval reads as a missing one."""
-    shown = format_value(key, mean)
+    shown = format_value(key, mean, currency)
     if is_missing(low) or is_missing(high):
         return shown
     if low == high:
         return f"{shown} ({SAME_EVERY_TIME})"
-    return f"{shown} ({format_value(key, low)}–{format_value(key, high)})"
+    return f"{shown} ({format_value(key, low, currency)}–{format_value(key, high, currency)})"
 
 
-def _unsigned(key: str, value: float) -> str:
-    return points(abs(value)) if unit_of(key) == "share" else format_value(key, abs(value))
+def _unsigned(key: str, value: float, currency: str) -> str:
+    if unit_of(key) == "share":
+        return points(abs(value))
+    return format_value(key, abs(value), currency)
 
 
-def format_signed(key: str, value: float) -> str:
+def format_signed(key: str, value: float, currency: str = DOLLARS) -> str:
     """A difference of metric `key`, signed: "+14", "−2.7 pts", "+$1.2M"; one that rounds to
     nothing has no sign ("0", "0.0 pts", "$0")."""
     if is_missing(value):
         return MISSING
-    text = _unsigned(key, value)
-    if text == _unsigned(key, 0.0):
+    text = _unsigned(key, value, currency)
+    if text == _unsigned(key, 0.0, currency):
         return text
     return _sign(value) + text
 
 
-def format_difference(key: str, value: float, low: float, high: float) -> str:
+def format_difference(
+    key: str, value: float, low: float, high: float, currency: str = DOLLARS
+) -> str:
     """A paired difference with its 95% interval: "+14 (+9 to +19)"; "no difference" when the
     difference and both ends of its interval round to nothing."""
-    shown = format_signed(key, value)
+    shown = format_signed(key, value, currency)
     if is_missing(low) or is_missing(high):
         return shown
-    zero = _unsigned(key, 0.0)
-    if all(format_signed(key, v) == zero for v in (value, low, high)):
+    zero = _unsigned(key, 0.0, currency)
+    if all(format_signed(key, v, currency) == zero for v in (value, low, high)):
         return NO_DIFFERENCE
     if low == high:
         return shown
-    return f"{shown} ({format_signed(key, low)} to {format_signed(key, high)})"
+    return f"{shown} ({format_signed(key, low, currency)} to {format_signed(key, high, currency)})"
 
 
 def signed_count(value: float, whole: bool | None = None) -> str:
@@ -205,16 +233,19 @@ _CHART_FORMATS = {
 }
 
 
-def chart_format(unit: str, axis: bool = False) -> str:
-    """How a chart words a number of this unit; on an axis the ticks set the decimals."""
+def chart_format(unit: str, axis: bool = False, currency: str = DOLLARS) -> str:
+    """How a chart words a number of this unit; on an axis the ticks set the decimals. d3-format
+    writes only the dollar sign, so money in another currency is a plain figure under a heading
+    that names its symbol (`money_title`)."""
+    fmt = _CHART_FORMATS.get(unit, _CHART_FORMATS["number"])
     if axis:
-        return {"share": "%", "money": "$,.3s"}.get(unit, ",f")
-    return _CHART_FORMATS.get(unit, _CHART_FORMATS["number"])
+        fmt = {"share": "%", "money": _CHART_FORMATS["money"]}.get(unit, ",f")
+    return fmt.replace("$", "") if unit == "money" and currency != DOLLARS else fmt
 
 
-def metric_chart_format(key: str, axis: bool = False) -> str:
+def metric_chart_format(key: str, axis: bool = False, currency: str = DOLLARS) -> str:
     """`chart_format` of the unit of metric `key`."""
-    return chart_format(unit_of(key), axis)
+    return chart_format(unit_of(key), axis, currency)
 
 
 def format_percent(share: float, decimals: int = 1) -> str:

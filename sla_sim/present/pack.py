@@ -24,6 +24,7 @@ from sla_sim.experiments.compare import Comparison, compare
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.headlines import headlines
 from sla_sim.present.numbers import (
+    DOLLARS,
     format_difference,
     format_range,
     is_missing,
@@ -141,24 +142,28 @@ def cell_text(value: object) -> str:
 def summary_table(result: SimulationResult, keys: list[str] = KEY_METRICS) -> pd.DataFrame:
     """Rows: metrics (labels); columns: candidates; cells: mean (95% interval)."""
     table = {}
-    for name in result.scenario_names:
+    for scenario in result.scenarios:
         column = {}
         for key in keys:
-            m = result.metric(name, key)
-            column[BY_KEY[key].label] = format_range(key, m["mean"], m["ci_low"], m["ci_high"])
-        table[name] = column
+            m = result.metric(scenario.name, key)
+            column[BY_KEY[key].label] = format_range(
+                key, m["mean"], m["ci_low"], m["ci_high"], scenario.costs.currency
+            )
+        table[scenario.name] = column
     return pd.DataFrame(table)
 
 
-def difference_table(comparison: Comparison, keys: list[str] = KEY_METRICS) -> pd.DataFrame:
+def difference_table(
+    comparison: Comparison, keys: list[str] = KEY_METRICS, currency: str = DOLLARS
+) -> pd.DataFrame:
     """Rows: metrics (labels); columns: candidates; cells: the paired difference against the
-    baseline with its 95% interval ("+14 (+9 to +19)")."""
+    baseline with its 95% interval ("+14 (+9 to +19)"), money in the baseline's `currency`."""
     table: dict[str, dict[str, str]] = {}
     d = comparison.differences
     for row in d[d.metric.isin(keys)].to_dict("records"):
         key = str(row["metric"])
         cell = format_difference(
-            key, float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
+            key, float(row["difference"]), float(row["ci_low"]), float(row["ci_high"]), currency
         )
         table.setdefault(str(row["scenario"]), {})[BY_KEY[key].label] = cell
     return pd.DataFrame(table).reindex([BY_KEY[k].label for k in keys])
@@ -183,6 +188,7 @@ def decision_table(
     (reps, rep time, leads waiting, terms changed), the baseline as its means, each candidate as
     its difference from the baseline with the 95% interval."""
     baseline = scenarios[0]
+    currency = baseline.costs.currency
     differences = comparison.differences
     table: dict[str, dict[str, str]] = {}
     reps = "Costs: reps"
@@ -194,7 +200,7 @@ def decision_table(
             label = f"{group}: {BY_KEY[key].label.lower()}"
             if scenario is baseline:
                 m = result.metric(scenario.name, key)
-                column[label] = format_range(key, m["mean"], m["ci_low"], m["ci_high"])
+                column[label] = format_range(key, m["mean"], m["ci_low"], m["ci_high"], currency)
                 continue
             rows = differences[
                 (differences.scenario == scenario.name) & (differences.metric == key)
@@ -202,7 +208,11 @@ def decision_table(
             if rows:
                 row = rows[0]
                 column[label] = format_difference(
-                    key, float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
+                    key,
+                    float(row["difference"]),
+                    float(row["ci_low"]),
+                    float(row["ci_high"]),
+                    currency,
                 )
         extra = scenario.team.reps - baseline.team.reps
         column[reps] = f"{scenario.team.reps}" + (f" ({extra:+d})" if extra else "")
@@ -330,6 +340,7 @@ def _dates(value: Any) -> str:
 
 
 _NONE_IF_ZERO = "none"
+_MONEY = _value_of(money)  # an amount in dollars; `worded` shows it in the scenario's currency
 
 # Keys of the file that are no term of the SLA: a label for a leader and how to say the value.
 # `{source}` stands for the lead source's name.
@@ -372,9 +383,17 @@ ASSUMPTION_LABELS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "response.patience_hours": ("How long a lead waits for a call", _value_of(_with("h"))),
     "deals.cycle_days": ("Sales cycle", _value_of(_with("days"))),
     "deals.win_prob": ("Win rate of an opportunity", _percent),
-    "deals.deal_value": ("Deal value", _value_of(money)),
+    "deals.deal_value": ("Deal value", _MONEY),
     "sla.sales.max_recycles": ("Times a lead may return to nurture", _value_of(_plain)),
 }
+
+
+def _in_currency(show: Callable[[Any], str], scenario: Scenario) -> Callable[[Any], str]:
+    """`show`, with an amount of money in the scenario's currency."""
+    if show is not _MONEY:
+        return show
+    currency = scenario.costs.currency
+    return _value_of(lambda value: money(value, currency))
 
 
 def _pattern(key: str) -> str:
@@ -400,7 +419,7 @@ def worded(key: str, value: Any, scenario: Scenario) -> tuple[str, str]:
     label, show = ASSUMPTION_LABELS.get(_pattern(key), (_fallback_label(key), _show))
     if parts[0] == "sources" and len(parts) > 2:
         label = label.format(source=scenario.sources[int(parts[1])].name)
-    return label, show(value)
+    return label, _in_currency(show, scenario)(value)
 
 
 def _show(value: Any) -> str:
@@ -483,7 +502,9 @@ def content(
         ),
         headlines=headlines(ordered, comparison),
         summary_table=summary_table(result)[[s.name for s in ordered]],
-        differences_table=difference_table(comparison)[[s.name for s in ordered[1:]]],
+        differences_table=difference_table(comparison, currency=baseline.costs.currency)[
+            [s.name for s in ordered[1:]]
+        ],
         decision_table=decision_table(result, comparison, ordered),
         terms_table=terms_table(ordered),
         charts=comparison_charts(ordered, result.summary, series),

@@ -15,6 +15,7 @@ from sla_sim.experiments.compare import Comparison
 from sla_sim.experiments.funnel import MAX_TEAM, FunnelPlan
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.numbers import (
+    DOLLARS,
     format_interval,
     format_number,
     format_percent,
@@ -41,46 +42,55 @@ BEST_OF = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_ra
 
 
 def metric_rows(result: SimulationResult, names: list[str]) -> list[list[str]]:
-    """Every metric: its label, then mean ± half-width in each named scenario."""
+    """Every metric: its label, then mean ± half-width in each named scenario (money in the
+    currency of each)."""
+    currency = {s.name: s.costs.currency for s in result.scenarios}
     rows = []
     for metric in METRICS:
         cells = []
         for name in names:
             v = result.metric(name, metric.key)
-            cells.append(format_interval(metric.key, v["mean"], v["ci_low"], v["ci_high"]))
+            cells.append(
+                format_interval(metric.key, v["mean"], v["ci_low"], v["ci_high"], currency[name])
+            )
         rows.append([metric.label, *cells])
     return rows
 
 
-def difference_cell(key: str, row: Mapping[Any, Any]) -> str:
+def difference_cell(key: str, row: Mapping[Any, Any], currency: str = DOLLARS) -> str:
     """A paired difference with its 95% interval and the chance it is better, or "same"/"n/a"."""
     if math.isnan(row["difference"]):
         return "n/a"
     if row["difference"] == 0 and row["ci_low"] == row["ci_high"]:
         return "same"
-    text = format_signed(key, row["difference"])
+    text = format_signed(key, row["difference"], currency)
     if not math.isnan(row["ci_low"]) and row["ci_low"] != row["ci_high"]:
-        text += f" ({format_signed(key, row['ci_low'])} to {format_signed(key, row['ci_high'])})"
+        low, high = (format_signed(key, row[end], currency) for end in ("ci_low", "ci_high"))
+        text += f" ({low} to {high})"
     if not math.isnan(row["p_better"]):
         text += f" · {format_percent(row['p_better'], 0)}"
     return text
 
 
 def difference_rows(
-    comparison: Comparison, others: list[str], metrics: list[str] | None = None
+    comparison: Comparison,
+    others: list[str],
+    metrics: list[str] | None = None,
+    currency: str = DOLLARS,
 ) -> list[list[str]]:
-    """Per metric: its label, the baseline's mean, then the difference of each of `others`."""
+    """Per metric: its label, the baseline's mean, then the difference of each of `others`
+    (money in the baseline's `currency`)."""
     rows = comparison.differences
     table = []
     for key in metrics or METRIC_KEYS:
         cells = [
             difference_cell(
-                key, rows[(rows.scenario == n) & (rows.metric == key)].iloc[0].to_dict()
+                key, rows[(rows.scenario == n) & (rows.metric == key)].iloc[0].to_dict(), currency
             )
             for n in others
         ]
         base = rows[rows.metric == key].iloc[0]["baseline_mean"] if len(rows) else float("nan")
-        table.append([BY_KEY[key].label, format_value(key, base), *cells])
+        table.append([BY_KEY[key].label, format_value(key, base, currency), *cells])
     return table
 
 
@@ -102,21 +112,25 @@ def sweep_rows(
     points: list[dict[str, Any]],
     axes: list[str],
     metrics: list[str] = SWEEP_COLUMNS,
+    currency: str = DOLLARS,
 ) -> list[list[str]]:
     """One row per point: its value of each axis, then the mean of each of `metrics`."""
     wide = table.pivot(index="point", columns="metric", values="mean").to_dict("index")
     return [
-        [*[str(point[k]) for k in axes], *[format_value(k, wide[index][k]) for k in metrics]]
+        [
+            *[str(point[k]) for k in axes],
+            *[format_value(k, wide[index][k], currency) for k in metrics],
+        ]
         for index, point in enumerate(points)
     ]
 
 
-def evidence_rows(item: dict[str, Any]) -> list[list[str]]:
+def evidence_rows(item: dict[str, Any], currency: str = DOLLARS) -> list[list[str]]:
     """The metrics of one optimisation point: label (key) and mean with its 95% interval."""
     return [
         [
             BY_KEY[key].label + f" ({key})",
-            format_interval(key, v["mean"], v["ci_low"], v["ci_high"]),
+            format_interval(key, v["mean"], v["ci_low"], v["ci_high"], currency),
         ]
         for key, v in item["metrics"].items()
     ]

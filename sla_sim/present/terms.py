@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sla_sim.present.numbers import hours_adjective, hours_list, number, share
+from babel.numbers import get_currency_name, list_currencies
+
+from sla_sim.present.numbers import LOCALE, hours_adjective, hours_list, money, number, share
 from sla_sim.scenario import keys
 from sla_sim.scenario.schema import Scenario
 
@@ -40,9 +42,12 @@ class Term:
     maximum: float | None = None
     step: float | None = None
     choices: dict[str, str] = field(default_factory=dict)  # value -> words
+    currency: str | None = None  # an amount of money in this currency
 
     def show(self, value: Any) -> str:
-        """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h"."""
+        """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h", "$45"."""
+        if self.currency is not None:
+            return money(float(value), self.currency, exact=True)
         if self.kind == "share":
             return share(float(value), 0)
         if self.kind == "choice":
@@ -229,8 +234,51 @@ def _growth_phrase(name: str) -> Callable[[Any], str]:
     return lambda v: f"{name.lower()} growing {share(float(v), 0)} a month"
 
 
+def _lead_cost_phrase(name: str, currency: str) -> Callable[[Any], str]:
+    return lambda v: f"{name.lower()} at {money(float(v), currency, exact=True)} a lead"
+
+
+CURRENCIES = {
+    code: f"{code}, {get_currency_name(code, locale=LOCALE)}" for code in sorted(list_currencies())
+}
+"""Every ISO 4217 code a scenario may name, with its name in words."""
+
+
+def cost_terms(scenario: Scenario) -> list[Term]:
+    """What a rep costs and the currency of every amount (the scenario's own currency)."""
+    currency = scenario.costs.currency
+    return [
+        Term(
+            "costs.rep_cost_per_month",
+            "Cost of a rep",
+            "capacity",
+            f"{currency} / month",
+            "What one rep costs a month, pay and overheads; times the reps and the months "
+            "measured, the sales cost.",
+            "number",
+            lambda v: f"a rep cost of {money(float(v), currency, exact=True)} a month",
+            0,
+            None,
+            500,
+            currency=currency,
+        ),
+        Term(
+            "costs.currency",
+            "Currency",
+            "capacity",
+            "",
+            "The currency of every amount: deal values, costs and revenue. Changing it changes "
+            "the symbol only, not the amounts.",
+            "choice",
+            lambda v: f"amounts in {v}",
+            choices=CURRENCIES,
+        ),
+    ]
+
+
 def source_terms(scenario: Scenario) -> list[Term]:
-    """Volume and growth of each lead source of the scenario."""
+    """Volume, growth and cost per lead of each lead source of the scenario."""
+    currency = scenario.costs.currency
     terms = []
     for i, source in enumerate(scenario.sources):
         name = source.name
@@ -259,13 +307,27 @@ def source_terms(scenario: Scenario) -> list[Term]:
                 1,
                 0.01,
             ),
+            Term(
+                f"sources.{i}.cost_per_lead",
+                f"{name}: cost per lead",
+                "capacity",
+                f"{currency} / lead",
+                f"What Marketing pays for each lead from {name}; times the leads, the marketing "
+                "cost.",
+                "number",
+                _lead_cost_phrase(name, currency),
+                0,
+                None,
+                1,
+                currency=currency,
+            ),
         ]
     return terms
 
 
 def all_terms(scenario: Scenario) -> list[Term]:
-    """The terms of the SLA, then each source's volume and growth."""
-    return TERMS + source_terms(scenario)
+    """The terms of the SLA, the costs, then each source's volume, growth and cost per lead."""
+    return TERMS + cost_terms(scenario) + source_terms(scenario)
 
 
 def term_value(scenario: Scenario, key: str) -> Any:
@@ -275,7 +337,8 @@ def term_value(scenario: Scenario, key: str) -> Any:
 
 def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, Any]]:
     """The terms whose value differs from the baseline's, with the new value."""
-    terms = all_terms(baseline) if len(baseline.sources) == len(scenario.sources) else TERMS
+    same_sources = len(baseline.sources) == len(scenario.sources)
+    terms = all_terms(baseline) if same_sources else TERMS + cost_terms(baseline)
     out = []
     for term in terms:
         value = term_value(scenario, term.key)

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from typing import Annotated, Any, Literal
 
+from babel.numbers import is_currency
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -29,7 +30,7 @@ from sla_sim.scenario import keys
 from sla_sim.scenario.calendar import Calendar, add_months
 from sla_sim.scenario.distributions import Distribution, Fixed, as_distribution
 from sla_sim.scenario.messages import describe_errors
-from sla_sim.scenario.values import Day, Flag, Holiday, Number, Text, Whole, finite
+from sla_sim.scenario.values import LARGEST, Day, Flag, Holiday, Number, Text, Whole, finite
 
 Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
 Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
@@ -38,6 +39,7 @@ WEEKDAYS: tuple[DayName, ...] = ("mon", "tue", "wed", "thu", "fri")
 MAX_LEADS = 2_000_000  # expected leads in a horizon: about 1.3 GiB in the worker that runs it
 MAX_LEADS_PER_MONTH = 1_000_000  # one source's leads a month
 MAX_REPS = 100_000  # reps in a team
+CURRENCY_EXAMPLES = ("USD", "EUR", "BRL")
 
 
 class ScenarioError(Exception):
@@ -89,6 +91,7 @@ class Source(_Section):
     fit: Dist = Field(default_factory=lambda: Fixed(value=1.0))
     arrival: Literal["flat", "business"] = "flat"
     business_share: Probability = 0.8
+    cost_per_lead: Number = Field(default=0.0, ge=0.0, le=LARGEST)
 
     @field_validator("fit")
     @classmethod
@@ -344,6 +347,25 @@ class SalesSLA(_Section):
         return value
 
 
+def _currency(value: Any) -> Any:
+    if isinstance(value, str) and is_currency(value):
+        return value
+    examples = ", ".join(f'"{code}"' for code in CURRENCY_EXAMPLES[:-1])
+    raise ValueError(
+        f'must be an ISO 4217 currency code such as {examples} or "{CURRENCY_EXAMPLES[-1]}"'
+    )
+
+
+Currency = Annotated[str, BeforeValidator(_currency)]
+
+
+class Costs(_Section):
+    """What the team and the leads cost; read only by the cost metrics, never by the model."""
+
+    rep_cost_per_month: Number = Field(default=0.0, ge=0.0, le=LARGEST)
+    currency: Currency = "USD"
+
+
 class SLA(_Section):
     marketing: MarketingSLA = Field(default_factory=MarketingSLA)
     sales: SalesSLA = Field(default_factory=SalesSLA)
@@ -366,6 +388,7 @@ class Scenario(_Section):
     response: Response = Field(default_factory=Response)
     deals: Deals = Field(default_factory=Deals)
     sla: SLA = Field(default_factory=SLA)
+    costs: Costs = Field(default_factory=Costs)
     variants: list[Variant] = Field(default_factory=list)
     sweep: dict[str, SweepValues] = Field(default_factory=dict)
     # The text of the file it was read from and the dotted keys set since (for `scenario_file`).

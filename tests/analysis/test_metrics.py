@@ -8,10 +8,12 @@ import pytest
 from sla_sim.analysis.metrics import BY_KEY, METRIC_KEYS, METRICS, compute_metrics
 from sla_sim.model.events import Event, EventLog
 from sla_sim.model.leads import Leads
-from sla_sim.model.replication import Replication
+from sla_sim.model.replication import Replication, run_replication
 from sla_sim.model.world import build_world
+from sla_sim.scenario.file import parse_scenario
+from sla_sim.scenario.schema import Scenario
 
-from conftest import SPEC_METRICS, scenario_from
+from conftest import SIMPLE, SPEC_METRICS, merged, scenario_from
 
 
 def _replication(n_leads: int, log: EventLog, **overrides: object) -> Replication:
@@ -137,3 +139,71 @@ def test_every_spec_metric_is_defined_once_with_a_label_and_a_direction() -> Non
         assert metric.better in ("higher", "lower", "neither")
     assert BY_KEY["response_breach_rate"].better == "lower"
     assert BY_KEY["closed_deals"].better == "higher"
+
+
+# -- costs ------------------------------------------------------------------------------------
+
+
+def _costed(**overrides: object) -> Scenario:
+    """Two sources of leads with their own costs, and reps with a monthly cost."""
+    second = {"name": "Downloads", "leads_per_month": 40, "fit": 1.0, "cost_per_lead": 2.5}
+    document = merged(SIMPLE, **{"scenario.months": 3, "team.reps": 4})
+    document["sources"][0]["cost_per_lead"] = 45.0
+    document["sources"].append(second)
+    document["costs"] = {"rep_cost_per_month": 8_500.0, "currency": "EUR"}
+    return parse_scenario(merged(document, **overrides), "test")
+
+
+@pytest.mark.parametrize(("warmup_days", "months_measured"), [(0, 3), (31, 2)])
+def test_costs_are_reps_times_cost_times_months_and_leads_times_their_cost(
+    warmup_days: float, months_measured: int
+) -> None:
+    """The horizon starts on 2027-01-04, so a 31-day warm-up is exactly its first month."""
+    scenario = _costed(**{"scenario.warmup_days": warmup_days})
+    world = build_world(scenario)
+    for replication in range(3):
+        run = run_replication(world, 7, replication)
+        m = compute_metrics(run)
+        counted = run.leads.arrival >= warmup_days * 24.0
+        per_source = [int((counted & (run.leads.source == i)).sum()) for i in range(2)]
+        assert m["sales_cost"] == 4 * 8_500.0 * months_measured
+        assert m["marketing_cost"] == per_source[0] * 45.0 + per_source[1] * 2.5
+        assert sum(per_source) == m["leads"]
+        assert m["net_revenue"] == m["revenue"] - m["sales_cost"] - m["marketing_cost"]
+        assert m["closed_deals"] > 0
+        assert m["cost_per_deal"] == (m["sales_cost"] + m["marketing_cost"]) / m["closed_deals"]
+
+
+def test_costs_default_to_nothing_and_net_revenue_to_revenue(
+    book: tuple[Replication, float],
+) -> None:
+    m = compute_metrics(book[0])
+    assert m["sales_cost"] == m["marketing_cost"] == m["cost_per_deal"] == 0.0
+    assert m["net_revenue"] == m["revenue"]
+
+
+def test_cost_per_deal_is_missing_without_deals() -> None:
+    log = EventLog()
+    log.add(1.0, 0, Event.HANDOFF)
+    replication = _replication(1, log, **{"costs.rep_cost_per_month": 1000.0})
+    m = compute_metrics(replication)
+    assert m["closed_deals"] == 0
+    assert m["sales_cost"] == 2 * 1000.0 * 1
+    assert np.isnan(m["cost_per_deal"])
+    assert m["net_revenue"] == -m["sales_cost"]
+
+
+def test_costs_are_money_and_lower_is_better_but_net_revenue_higher() -> None:
+    for key in ("sales_cost", "marketing_cost", "cost_per_deal", "net_revenue"):
+        assert BY_KEY[key].unit == "money"
+    assert [BY_KEY[k].better for k in ("sales_cost", "marketing_cost", "cost_per_deal")] == [
+        "lower"
+    ] * 3
+    assert BY_KEY["net_revenue"].better == "higher"
+    at = METRIC_KEYS.index("pipeline_value")
+    assert METRIC_KEYS[at + 1 : at + 5] == [
+        "sales_cost",
+        "marketing_cost",
+        "cost_per_deal",
+        "net_revenue",
+    ]

@@ -3,6 +3,8 @@ scenarios, and the directions a leader relies on (more reps answer faster, and s
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,16 +128,20 @@ MEASURED = {
     "sla.sales.clock": "calendar",
     "sla.marketing.monthly_mql_commitment": 999,
     "sla.marketing.acceptance_target": 0.3,
+    "costs.rep_cost_per_month": 9000,
+    "costs.currency": "EUR",
+    "sources.1.cost_per_lead": 45,  # "sources.*.cost_per_lead": any source's
 }
 
 
 def test_the_measured_only_keys_leave_the_simulation_event_for_event(quarter: Scenario) -> None:
     """The guard of sharing simulations: if the model ever reads one of these keys, this fails."""
     from sla_sim.model.replication import run_replication
-    from sla_sim.model.world import MEASURED_ONLY, build_world, simulation_key
+    from sla_sim.model.world import MEASURED_ONLY, build_world, is_measured_only, simulation_key
 
     base = quarter.expand()[0]
-    assert set(MEASURED_ONLY) == set(MEASURED)
+    assert set(MEASURED_ONLY) == {re.sub(r"\.\d+\.", ".*.", key) for key in MEASURED}
+    assert all(is_measured_only(key) for key in MEASURED)
     for key, value in MEASURED.items():
         other = base.with_overrides({key: value})
         assert simulation_key(other) == simulation_key(base), key
@@ -157,3 +163,23 @@ def test_scenarios_sharing_a_simulation_give_what_each_gives_alone(quarter: Scen
     a = together.metric(base.name, "response_breach_rate")["mean"]
     b = together.metric("Measured otherwise", "response_breach_rate")["mean"]
     assert a != b, "measured against other deadlines"
+
+
+def test_scenarios_differing_only_in_costs_share_one_simulation(quarter: Scenario) -> None:
+    from sla_sim.model.world import is_measured_only, simulation_key
+
+    base = quarter.expand()[0]
+    costed = base.with_overrides(
+        {
+            "costs.rep_cost_per_month": 8500,
+            "costs.currency": "BRL",
+            **{f"sources.{i}.cost_per_lead": 10.0 * (i + 1) for i in range(len(base.sources))},
+        }
+    )
+    assert simulation_key(costed) == simulation_key(base)
+    assert simulation_key(costed.with_overrides({"team.reps": 9})) != simulation_key(base)
+    assert is_measured_only("sources.0.cost_per_lead")
+    assert is_measured_only("costs.currency")
+    assert not is_measured_only("sources.0.leads_per_month")
+    assert not is_measured_only("sources.x.cost_per_lead"), "a source is named by its position"
+    assert not is_measured_only("team.reps")

@@ -228,3 +228,37 @@ def test_the_decision_says_what_each_candidate_buys_and_costs(result: Simulation
     assert " to " in table.loc["Buys: closed deals", "8 reps"]
     assert "–" in table.loc["Buys: closed deals", "Baseline"]
     assert list(report.differences_table.columns) == result.scenario_names[1:]
+
+
+def test_a_headline_with_costs_says_what_the_change_does_to_net_revenue(
+    baseline: Scenario,
+) -> None:
+    base = baseline.expand()[0].with_overrides(
+        {"costs.rep_cost_per_month": 9000, "costs.currency": "EUR"}
+    )
+    candidate = base.with_overrides({"team.reps": 8}, "C")
+    comparison = comparison_of((14.2, 9.4, 19.1), (0.31, 0.04, -0.3, -0.24))
+    net = {
+        "scenario": "C",
+        "metric": "net_revenue",
+        "baseline_mean": 500_000.0,
+        "mean": 620_000.0,
+        "difference": 120_000.0,
+        "ci_low": 80_000.0,
+        "ci_high": 160_000.0,
+    }
+    comparison.differences = pd.concat([comparison.differences, pd.DataFrame([net])])
+    sentence = headline(candidate, base, comparison)
+    assert sentence == (
+        "8 reps close 14 more deals a year (9 to 19) and cut response breaches from 31% to 4%; "
+        "net revenue +€120k (+€80k to +€160k)."
+    )
+    dearer = base.with_overrides({"costs.rep_cost_per_month": 9500}, "C")
+    sentence = headline(dearer, base, comparison)
+    assert sentence.startswith(
+        "A rep cost of €9,500 a month changes what is measured, not what happens to the leads"
+    ), sentence
+    assert sentence.endswith("; net revenue +€120k (+€80k to +€160k)."), sentence
+    assert "net revenue" not in headline(
+        baseline.expand()[0].with_overrides({"team.reps": 8}, "C"), baseline.expand()[0], comparison
+    ), "no costs, no word of them"

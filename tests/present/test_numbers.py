@@ -12,12 +12,15 @@ from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
 from sla_sim.experiments.funnel import FunnelPlan
 from sla_sim.present.numbers import (
     MINUS,
+    chart_format,
     format_difference,
     format_range,
     format_signed,
     format_value,
     hours_adjective,
     hours_list,
+    money,
+    money_title,
     share,
     signed_count,
 )
@@ -73,6 +76,26 @@ def test_differences_and_intervals() -> None:
     assert format_difference("response_breach_rate", 0.0001, -0.0002, 0.0003) == "no difference"
     assert format_difference("revenue", 0.0, 0.0, 0.0) == "no difference"
     assert format_value("backlog_mean", 8.8) == "8.8 leads"
+
+
+def test_money_is_worded_in_the_scenario_currency() -> None:
+    assert format_value("revenue", 1_234_567.0, "EUR") == "€1.23M"
+    assert format_value("net_revenue", -850.0, "BRL") == f"{MINUS}R$850"
+    assert format_value("revenue", 12_300.0, "CHF") == "CHF\u00a012.3k", (
+        "a symbol of letters is spaced"
+    )
+    assert format_value("revenue", 1_234_567.0) == format_value("revenue", 1_234_567.0, "USD")
+    assert format_signed("revenue", 2000.0, "GBP") == "+£2k"
+    assert format_range("cost_per_deal", 1500, 1000, 2000, "EUR") == "€1.5k (€1k–€2k)"
+    assert format_difference("net_revenue", -2000.0, -3000.0, -1000.0, "EUR") == (
+        f"{MINUS}€2k ({MINUS}€3k to {MINUS}€1k)"
+    )
+    assert money(12.5, "USD", exact=True) == "$12.50"
+    assert money(8500, "EUR", exact=True) == "€8,500"
+    assert money_title("Revenue", "BRL") == "Revenue (R$)"
+    assert chart_format("money") == "$,.3s", "d3-format writes dollars itself"
+    assert chart_format("money", currency="EUR") == ",.3s"
+    assert chart_format("money", axis=True, currency="EUR") == ",.3s"
 
 
 def test_terms_in_hours() -> None:

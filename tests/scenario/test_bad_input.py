@@ -135,6 +135,13 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("reassign without minutes", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "reassign"', 'small.toml: sla.sales.enforcement = "reassign" needs sla.sales.reassign_after_minutes, e.g. 30'),
     ("alert at 0", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "alert"\nalert_at = 0', "small.toml: sla.sales.alert_at = 0: must be > 0"),
     ("unknown enforcement", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "escalate"', "small.toml: sla.sales.enforcement = \"escalate\": allowed: 'none', 'alert' or 'reassign'"),
+    ("negative cost per lead", "leads_per_month = 20", "leads_per_month = 20\ncost_per_lead = -5", "small.toml: sources[0].cost_per_lead = -5: must be >= 0"),
+    ("negative rep cost", END, "[costs]\nrep_cost_per_month = -100", "small.toml: costs.rep_cost_per_month = -100: must be >= 0"),
+    ("rep cost as text", END, '[costs]\nrep_cost_per_month = "9000"', 'small.toml: costs.rep_cost_per_month = "9000": must be a number'),
+    ("unknown currency", END, '[costs]\ncurrency = "usdd"', 'small.toml: costs.currency = "usdd": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("currency in lower case", END, '[costs]\ncurrency = "eur"', 'small.toml: costs.currency = "eur": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("currency a number", END, "[costs]\ncurrency = 978", 'small.toml: costs.currency = 978: must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
+    ("unknown key in costs", END, "[costs]\nae_cost = 1", "small.toml: costs.ae_cost: unknown key; allowed in [costs]: rep_cost_per_month, currency"),
 ]
 # fmt: on
 
@@ -177,6 +184,7 @@ def test_the_small_file_is_good() -> None:
         pytest.param("sigma = 0.5", "sigma = 5", id="lognormal sigma at its limit"),
         pytest.param("cv = 1.0", "cv = 0.01", id="gamma cv at its limit"),
         pytest.param(END, '[sweep]\n"team.reps" = "1:3"', id="a swept range"),
+        pytest.param(END, '[costs]\nrep_cost_per_month = 0\ncurrency = "BRL"', id="costs"),
     ],
 )
 def test_good_input_is_accepted(old: str | None, new: str) -> None:
