@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Any
 
 from sla_sim.cli import signals
@@ -18,6 +19,9 @@ from sla_sim.cli import signals
 def entry() -> None:
     """Console entry point: no traceback reaches a user unless SLA_SIM_DEBUG is set."""
     signals.install()
+    # An interrupt that lands in pydantic's serializer is caught there and printed as a warning
+    # about the serialization; it is raised again at the next check (sla_sim.interrupts).
+    warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
     try:
         import click
 

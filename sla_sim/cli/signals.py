@@ -11,21 +11,26 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
+from sla_sim.interrupts import Terminated, request
+
 INTERRUPTED = 130
 TERMINATED = 143
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C's KeyboardInterrupt would be, so the same clean-up runs."""
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    request(KeyboardInterrupt)
+    raise KeyboardInterrupt
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    request(Terminated)
     raise Terminated
 
 
 def install() -> None:
-    """Ctrl-C raises KeyboardInterrupt and SIGTERM raises Terminated in this process."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """Ctrl-C raises KeyboardInterrupt and SIGTERM raises Terminated in this process (and both
+    are remembered in `sla_sim.interrupts`, for long work to raise again if it was swallowed)."""
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _terminate)
 
 

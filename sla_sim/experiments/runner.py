@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sla_sim import interrupts
 from sla_sim.analysis.intervals import COLUMNS, summarise
 from sla_sim.analysis.metrics import METRIC_KEYS, Facts, compute_metrics
 from sla_sim.analysis.series import compute_series, series_frame
@@ -177,6 +178,7 @@ def run_chunk(
     out = []
     with np.errstate(all="ignore"):  # extreme draws overflow; the metrics say so, not numpy
         for r in replications:
+            interrupts.check()
             run = run_replication(worlds[0], seed, r)
             for member, world in enumerate(worlds):
                 replication = run.measured_as(world)
@@ -235,7 +237,9 @@ def simulate(
             for group, indices in enumerate(members)
             for chunk in chunks(numbers, runner.workers)
         ]
+        interrupts.check()  # a stop asked for while the scenarios were written out
         for group, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
+            interrupts.check()
             for output in chunk_result:
                 index = members[group][output.member]
                 outputs[(index, output.replication)] = output

@@ -344,7 +344,7 @@ def test_variant_names_that_clash_across_files_stay_distinct(small: Path, tmp_pa
     names = list(summary.scenario.unique())
     assert len(names) == expected, names
     assert not summary.duplicated(["scenario", "metric"]).any()
-    eight = [n for n in names if "8 reps" in n and "1h response" not in n]
+    eight = [n for n in names if "8 reps" in n and "1h" not in n]
     assert len(eight) == 2, f"both files' '8 reps' must appear, under distinct names: {names}"
     per_replication = pd.read_csv(out / "replications.csv")
     assert len(per_replication) == expected * 2
@@ -356,7 +356,7 @@ def test_an_unstable_team_still_runs_and_warns(folder: Path, tmp_path: Path) -> 
         SCENARIOS / "baseline.toml",
         tmp_path,
         ("reps = 6 ", "reps = 1 "),
-        ("prospecting_share = 0.5 ", "prospecting_share = 0.1 "),
+        ("lead_blocks = [[10, 11.5], [15, 16]]", "lead_blocks = [[10, 10.5]]"),
     )
     result = sla_sim("run", unstable, "-n", "2", "--seed", "1", cwd=folder)
     no_traceback(result)

@@ -272,9 +272,10 @@ def test_compare_command_json(short_file: str) -> None:
     document = json.loads(out.stdout)
     assert document["baseline"] == "Baseline"
     assert {row["scenario"] for row in document["differences"]} == {
-        "1h response, 8 reps",
+        "1h SLA with alerts",
+        "1h SLA with reassignment",
         "8 reps",
-        "1h response",
+        "8 reps, 1h SLA with reassignment",
     }
     assert "Bonferroni" in document["multiple_comparisons"]
     bad = sla_sim("compare", short_file, "--baseline", "Nobody", "-n", "2")
@@ -300,7 +301,7 @@ def test_optimize_command_gives_the_value_and_its_evidence(short_file: str) -> N
         "--vary",
         "team.reps=1:8",
         "--constraint",
-        "response_breach_rate<=0.05",
+        "response_hours_p90<=3",
         "--constraint",
         "rep_utilization<=0.95",
         "-n",

@@ -12,7 +12,7 @@ import pytest
 from sla_sim import load_scenario, simulate
 from sla_sim.analysis.intervals import interval
 from sla_sim.analysis.metrics import METRIC_KEYS
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.schema import Scenario, Variant
 
 from conftest import SCENARIOS
 
@@ -44,9 +44,18 @@ def test_one_worker_and_two_workers_give_identical_results(quarter: Scenario) ->
 
 
 def test_variants_see_the_same_leads(quarter: Scenario) -> None:
+    measured = Variant(name="1h response", set={"sla.sales.first_response_hours": 1})
+    quarter = quarter.model_copy(update={"variants": [*quarter.variants, measured]})
     result = simulate(quarter, replications=3, seed=2, event_log=True)
     names = result.scenario_names
-    assert names == ["Baseline", "1h response, 8 reps", "8 reps", "1h response"]
+    assert names == [
+        "Baseline",
+        "1h SLA with alerts",
+        "1h SLA with reassignment",
+        "8 reps",
+        "8 reps, 1h SLA with reassignment",
+        "1h response",
+    ]
     table = result.per_replication.set_index(["scenario", "replication"])
     for name in names[1:]:
         for metric in ("leads", "mqls", "handed_off"):
@@ -115,7 +124,7 @@ def test_slower_decay_gives_more_opportunities(quarter: Scenario) -> None:
 
 
 def test_an_unstable_team_is_reported(quarter: Scenario) -> None:
-    swamped = quarter.with_overrides({"team.reps": 1, "team.prospecting_share": 0.1})
+    swamped = quarter.with_overrides({"team.reps": 1, "team.lead_blocks": [[10, 10.5]]})
     result = simulate(swamped, replications=2, seed=1, variants=False)
     assert any("grows without bound" in w for w in result.warnings)
     assert not simulate(quarter, replications=2, seed=1, variants=False).warnings
