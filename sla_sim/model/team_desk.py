@@ -18,7 +18,8 @@ draws, its attempts and their outcomes, and changes who takes which attempt when
   attempt taken from other work is logged as displaced. Under "reassign" a lead still unattempted
   `reassign_after_minutes` after its handoff (and again after each move, up to
   `max_reassignments`) moves to another rep than its owner — the one with the fewest leads waiting
-  for them, then the one out of an attempt soonest — who owns it and takes it as an alerted lead.
+  for them, then the one out of an attempt soonest — who owns it from then on (and takes it in
+  their lead hours, or at once when it is alerted).
 
 Attempts are given to reps when they are free, not booked ahead (an alert may overtake any waiting
 attempt): each attempt's end wakes its rep, and a wake at the next lead hour waits for reps who
@@ -113,6 +114,7 @@ class TeamDesk(SalesDesk):
         self.alerted = [False] * n
         self.moves = [0] * n
         self.deadline = [INF] * n
+        self.alert_time = [INF] * n
         self.shared = self.routing == "shared_queue"
         self.freed = self._freed
 
@@ -136,10 +138,12 @@ class TeamDesk(SalesDesk):
         self.waiting_first[row] = True
         self.alerted[row] = False
         self.moves[row] = 0
-        if self.by_deadline or self.enforcement != "none":
+        if self.by_deadline:
             self.deadline[row] = self._sla_after(now, self.target)
         if self.enforcement != "none":
-            self._at(self._sla_after(now, self.alert_after), row, episode, self._alert)
+            alert = self._sla_after(now, self.alert_after)
+            self.alert_time[row] = alert  # alerted leads go in order of their alerts
+            self._at(alert, row, episode, self._alert)
             if self.enforcement == "reassign":
                 self._at(self._sla_after(now, self.reassign_after), row, episode, self._reassign)
         draw = self.ignored_draw
@@ -157,7 +161,7 @@ class TeamDesk(SalesDesk):
     def _sla_after(self, moment: float, hours: float) -> float:
         """The moment `hours` of the SLA clock after `moment`."""
         if self.clock_business:
-            return float(self.calendar.add_business_hours(moment, hours))
+            return self.calendar.after_open_hours(moment, hours)
         return moment + hours
 
     def _at(self, moment: float, row: int, episode: int, callback: Callable[[Due], None]) -> None:
@@ -170,7 +174,7 @@ class TeamDesk(SalesDesk):
         entry it had."""
         now = self.env.now
         if self.alerted[row] and number == 0:
-            category, key = ALERTED_FIRST, self.deadline[row]
+            category, key = ALERTED_FIRST, self.alert_time[row]
         else:
             priority = self.priority
             category = 2 if self.new_first and number else 1
@@ -211,6 +215,14 @@ class TeamDesk(SalesDesk):
         """The best entry rep `rep` may take now (from their own heap or the team's), removed;
         with `queued_by`, only an entry queued by then (its sequence number) or alerted."""
         own, team = self.heaps[rep], self.heaps[SHARED]
+        if queued_by < 0:  # the common case, inlined
+            a, b = self._head(own) if own else None, self._head(team) if team else None
+            best, heap = (a, own) if b is None or (a is not None and a < b) else (b, team)
+            if best is None or (alerted_only and best[0] != ALERTED_FIRST):
+                return None
+            heapq.heappop(heap)
+            self._forget(best[3])
+            return best
         later: list[tuple[list[Entry], Entry]] = []
         while True:
             a, b = self._head(own), self._head(team)
@@ -246,6 +258,9 @@ class TeamDesk(SalesDesk):
                 return
             if attempt_end[rep] <= now:
                 self._work(rep)
+        for rep in range(self.reps):  # not taken yet: whoever ends an attempt first takes it
+            if attempt_end[rep] > now:
+                self._wake(rep, attempt_end[rep])
 
     def _work(self, rep: int) -> None:
         """Rep `rep` takes what they may now, one attempt after another."""
@@ -253,7 +268,8 @@ class TeamDesk(SalesDesk):
         now = env.now
         while True:
             if self.attempt_end[rep] > now:
-                return  # the attempt's end wakes them
+                self._wake(rep, self.attempt_end[rep])  # work for them when the attempt ends
+                return
             opening = self._open_at(now)
             if opening > now:
                 if self._has_work(rep):
@@ -296,7 +312,8 @@ class TeamDesk(SalesDesk):
                     now, self.lead_of[row], Event.DISPLACED, self.episode[row], rep, number, minutes
                 )
             if end > now:
-                self._wake(rep, end)
+                if self._has_work(rep):
+                    self._wake(rep, end)
                 return
 
     def _wake(self, rep: int, moment: float) -> None:
@@ -359,7 +376,6 @@ class TeamDesk(SalesDesk):
         self.log.add(now, self.lead_of[row], Event.REASSIGNED, self.episode[row], to, owner)
         self.owner[row] = to
         self.ignored[row] = False
-        self.alerted[row] = True  # overdue: the new owner takes it as an alerted lead
         self._push(row, 0)
         self.moves[row] += 1
         if self.moves[row] < self.max_reassignments:

@@ -75,6 +75,8 @@ class Calendar:
         self.cum_end = self.cum_start + lengths
         self._starts = starts
         self._ends = ends
+        self._cum_start = self.cum_start.tolist()
+        self._cum_end = self.cum_end.tolist()
         self._last_stretch = (INF, -INF, INF)  # see next_open
 
     @property
@@ -134,6 +136,19 @@ class Calendar:
             return np.full(np.shape(target), INF)
         moment = self.starts[jj] + (target - self.cum_start[jj])
         return np.where(inside, np.maximum(moment, t), INF)
+
+    def after_open_hours(self, t: float, hours: float) -> float:
+        """`add_business_hours` for one moment, without numpy (the model asks once per lead)."""
+        if self.always_open:
+            return t + hours
+        starts, ends, cum = self._starts, self._ends, self._cum_start
+        i = bisect.bisect_right(starts, t) - 1
+        before = 0.0 if i < 0 else cum[i] + min(max(t - starts[i], 0.0), ends[i] - starts[i])
+        target = before + hours
+        j = bisect.bisect_left(self._cum_end, target)
+        if j >= len(starts):
+            return INF
+        return max(starts[j] + (target - cum[j]), t)
 
     def open_hours_between(self, a: float, b: float) -> float:
         return float(self.business_hours(b) - self.business_hours(a))

@@ -329,14 +329,6 @@ class SalesSLA(_Section):
             raise ValueError(
                 'sla.sales.enforcement = "reassign" needs sla.sales.reassign_after_minutes, e.g. 30'
             )
-        if self.enforcement == "alert":
-            given = [k for k in REASSIGN_KEYS if getattr(self, k) is not None]
-            if given:
-                raise ValueError(
-                    f"sla.sales.{given[0]} = {_hour(getattr(self, given[0]))} applies only with "
-                    'sla.sales.enforcement = "reassign" (it is "alert"); set enforcement or '
-                    "remove it"
-                )
 
     @field_validator("retry_gap_hours", mode="before")
     @classmethod

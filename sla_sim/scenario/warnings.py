@@ -25,6 +25,13 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             f"{scenario.name}: response.decay replaces {', '.join('response.' + k for k in overridden)}"
             ", which are ignored"
         )
+    given = [k for k in ("reassign_after_minutes", "max_reassignments") if getattr(sales, k)]
+    if sales.enforcement == "alert" and given:
+        warnings.append(
+            f'{scenario.name}: sla.sales.enforcement = "alert" reassigns nobody, so '
+            f"{', '.join('sla.sales.' + k for k in given)} {'is' if len(given) == 1 else 'are'} "
+            "ignored"
+        )
     team = scenario.team
     if team.lead_work != "interleaved" and "prospecting_share" in team.model_fields_set:
         warnings.append(

@@ -398,3 +398,25 @@ def test_ctrl_c_stops_a_run_cleanly(tmp_path: Path) -> None:
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "out" / "summary.csv").exists()
+
+
+def test_a_sweep_of_reps_and_an_enforced_target_gives_different_rows_and_a_real_frontier() -> None:
+    from sla_sim.experiments.sweep import run_sweep
+
+    baseline = load_scenario(SCENARIOS / "baseline.toml").expand()[0]
+    baseline = baseline.with_overrides(
+        {
+            "scenario.months": 2,
+            "sla.sales.enforcement": "reassign",
+            "sla.sales.reassign_after_minutes": 30,
+        }
+    )
+    axes = {"team.reps": [4, 6], "sla.sales.first_response_hours": [1, 4, 24]}
+    result = run_sweep(baseline, axes, 3, seed=4, executor=InlineExecutor())
+    response = result.metric("response_hours_mean").set_index(list(axes))["mean"]
+    for reps in axes["team.reps"]:
+        # The target acts: each row of the same team is a different run.
+        assert response.loc[reps].nunique() == len(axes["sla.sales.first_response_hours"])
+    frontier = result.frontier()
+    best = frontier[frontier.frontier]
+    assert any(not label.endswith(", 24") for label in best.label), frontier

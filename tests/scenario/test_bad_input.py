@@ -131,7 +131,6 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("ignore share above 1", "reps = 2", "reps = 2\nignore_share = 1.2", "small.toml: team.ignore_share = 1.2: must be <= 1"),
     ("ignore share below 0", "reps = 2", "reps = 2\nignore_share = -0.1", "small.toml: team.ignore_share = -0.1: must be >= 0"),
     ("alert without enforcement", "first_response_hours = 24", "first_response_hours = 24\nalert_at = 0.5", 'small.toml: sla.sales.alert_at = 0.5 applies only with sla.sales.enforcement = "alert" or "reassign" (it is "none"); set enforcement or remove it'),
-    ("reassignment with alerts only", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "alert"\nreassign_after_minutes = 30', 'small.toml: sla.sales.reassign_after_minutes = 30 applies only with sla.sales.enforcement = "reassign" (it is "alert"); set enforcement or remove it'),
     ("reassign without minutes", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "reassign"', 'small.toml: sla.sales.enforcement = "reassign" needs sla.sales.reassign_after_minutes, e.g. 30'),
     ("alert at 0", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "alert"\nalert_at = 0', "small.toml: sla.sales.alert_at = 0: must be > 0"),
     ("unknown enforcement", "first_response_hours = 24", 'first_response_hours = 24\nenforcement = "escalate"', "small.toml: sla.sales.enforcement = \"escalate\": allowed: 'none', 'alert' or 'reassign'"),
