@@ -33,6 +33,9 @@ from sla_sim.scenario.schema import Scenario  # noqa: E402
 
 from yardstick import mmc_customers_per_second  # noqa: E402
 
+# The release before the team behaviours of SPEC §9, and its baseline file (kept in the tests).
+BEFORE = "39094f4886a337dbec82225e169f194bea4b8145"  # 0.6.0
+BASELINE_0_6 = ROOT / "tests" / "data" / "scenarios_0.6" / "baseline.toml"
 ERLANG_ATTEMPT_MINUTES = 30.0  # service rate 2 an hour
 ERLANG_LOAD = 0.9  # utilisation of the reps in the Erlang C benchmark
 
@@ -78,6 +81,84 @@ def best_of(runs: int, work: Callable[[], object]) -> float:
         work()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+ONE_REPLICATION = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from sla_sim import load_scenario
+from sla_sim.model.replication import run_replication
+from sla_sim.model.world import build_world
+world = build_world(load_scenario(sys.argv[2]).expand()[int(sys.argv[3])])
+run_replication(world, 1, 0)
+best = min(
+    (lambda start: (run_replication(world, 1, 1), time.perf_counter() - start)[1])(
+        time.perf_counter()
+    )
+    for _ in range(int(sys.argv[4]))
+)
+print(best, len(run_replication(world, 1, 1).leads))
+"""
+
+
+def one_replication(code: Path, scenario: Path, index: int, runs: int) -> tuple[float, int]:
+    """(best seconds, leads) of one replication of a file's scenario `index` (0: the base), with
+    the package found in `code`, in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", ONE_REPLICATION, str(code), str(scenario), str(index), str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def before_and_after(runs: int) -> list[tuple[str, str, str]]:
+    """The 0.6.0 baseline on 0.6.0's code and on this code (each in a fresh interpreter, taking
+    turns, best of each); and the re-based baseline and its "1h SLA with reassignment" variant, per
+    lead, against the 0.6.0 baseline."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        old_code = Path(folder)
+        try:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", BEFORE, "sla_sim"],
+                check=True,
+                capture_output=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return [("0.6.0 not in this clone's history: no before-and-after figures", "", "")]
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        old, new = [], []
+        for _ in range(3):  # taking turns, so a busy moment of the machine hits both alike
+            old.append(one_replication(old_code, BASELINE_0_6, 0, runs)[0])
+            new.append(one_replication(ROOT, BASELINE_0_6, 0, runs)[0])
+        leads = one_replication(ROOT, BASELINE_0_6, 0, 1)[1]
+    before, after = min(old), min(new)
+    rebased, rebased_leads = one_replication(ROOT, ROOT / "scenarios" / "baseline.toml", 0, runs)
+    reassign, _ = one_replication(ROOT, ROOT / "scenarios" / "baseline.toml", 2, runs)
+    per_lead = before / leads
+    rows = [
+        (
+            "0.6.0 baseline year, one replication, on 0.6.0 / on this version",
+            f"{before:.3f} s / {after:.3f} s",
+            f"{after / before - 1:+.1%}",
+        )
+    ]
+    for name, seconds in (
+        ("re-based baseline", rebased),
+        ("its 1h SLA with reassignment", reassign),
+    ):
+        rows.append(
+            (
+                f"{name.capitalize()}, one replication (blocks, ignored leads"
+                + (", alerts and reassignment)" if "reassign" in name else ")"),
+                f"{seconds:.3f} s",
+                f"{seconds / rebased_leads / per_lead:.2f}× the 0.6.0 baseline's cost per lead",
+            )
+        )
+    return rows
 
 
 def machine() -> str:
@@ -134,7 +215,7 @@ def sweep_speedups(
     # share the runs of its row: see "Scenarios that differ only in what is measured").
     axes = {
         "team.reps": list(range(4, 4 + reps_values)),
-        "team.prospecting_share": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8][:hour_values],
+        "team.ignore_share": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5][:hour_values],
     }
     points = reps_values * hour_values
 
@@ -245,6 +326,7 @@ def main() -> None:
     hundred = time.perf_counter() - start
 
     app_rows = app_comparison(baseline)
+    change_rows = before_and_after(3 if quick else 5)
     million, peak = peak_memory_million_leads() if not quick else (0, float("nan"))
     sweep_rows = sweep_speedups((5, 2) if quick else (10, 5), 5 if quick else 20)
     load = statistics.fmean(os.getloadavg()) if hasattr(os, "getloadavg") else float("nan")
@@ -271,7 +353,7 @@ def main() -> None:
         rows.append(
             (f"Peak memory, one replication with {million:,} leads", f"{peak:,.0f} MiB", "")
         )
-    rows += app_rows + sweep_rows
+    rows += change_rows + app_rows + sweep_rows
     print(f"Machine: {machine()} (load average {load:.2f} at the end)\n")
     print("| measurement | time | rate |\n| --- | ---: | ---: |")
     for row in rows:

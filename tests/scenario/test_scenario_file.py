@@ -166,7 +166,7 @@ BAD_VALUES: list[tuple[str, list[tuple[str, str]], str, str | None, list[str]]] 
     ),
     (
         "duplicate variant names",
-        [('name = "1h response"\n', 'name = "8 reps"\n')],
+        [('name = "1h SLA with alerts"\n', 'name = "8 reps"\n')],
         r"variants",
         "8 reps",
         ["unique"],
