@@ -23,6 +23,7 @@ from simpy.events import NORMAL
 
 from sla_sim.model.decay import decay_curves
 from sla_sim.model.events import Event, EventLog
+from sla_sim.model.lead_hours import LeadHours
 from sla_sim.model.leads import RECYCLE_TOUCH_OFFSET, LeadDraws, Leads, time_to_mql
 from sla_sim.model.streams import Streams
 from sla_sim.model.world import World
@@ -70,11 +71,17 @@ class SalesDesk:
         log: EventLog,
     ) -> None:
         scenario = world.scenario
-        self.env, self.log, self.calendar = env, log, world.calendar
+        self.env, self.log = env, log
         self.horizon = world.horizon
         team, sales, response = scenario.team, scenario.sla.sales, scenario.response
         self.reps = team.reps
         self.share = team.prospecting_share
+        # When reps start attempts: the open hours, or only the lead blocks (SPEC §9), worked
+        # back to back.
+        self.hours = LeadHours(team, world.calendar, self.horizon)
+        self.calendar = self.hours.blocks or world.calendar
+        if team.lead_work != "interleaved":
+            self.share = 1.0
         self.routing, self.priority = team.routing, team.priority
         self.min_attempts = sales.min_attempts
         self.gaps = list(sales.retry_gap_hours)
@@ -112,6 +119,13 @@ class SalesDesk:
         )
         self.sync_hours = (
             draws.draw("sync_delay", scenario.handoff.sync_delay_minutes, episode_index) / 60.0
+        )
+        # Handoffs nobody picks up (SPEC §9): a uniform of the lead's own stream per handoff.
+        self.ignore_share = team.ignore_share
+        self.ignored_draw = (
+            draws.uniform("ignore", episode_index).ravel().tolist()
+            if team.ignore_share > 0
+            else None
         )
         self.requalify = np.full((len(rows), max(self.max_recycles, 1)), INF)
         for r in range(self.max_recycles):
@@ -175,7 +189,29 @@ class SalesDesk:
         elif self.routing == "least_loaded":
             loads = [self._load(rep, now) for rep in range(self.reps)]
             self.owner[row] = loads.index(min(loads))
+        draw = self.ignored_draw
+        if draw is not None and draw[row * self.episodes + episode] < self.ignore_share:
+            self._ignore(row, episode)
+            return
         self._enqueue(row, 0)
+
+    def _ignore(self, row: int, episode: int) -> None:
+        """Nobody picks the handoff up: it joins no queue, and its episode lapses when its
+        patience or its follow-up window runs out."""
+        rep = -1 if self.routing == "shared_queue" else self.owner[row]
+        self.log.add(self.env.now, self.lead_of[row], Event.IGNORED, episode, rep=rep)
+        moment = min(self.cold_at[row], self.window_end[row])
+        if moment < self.horizon:
+            env = self.env
+            Due(env, moment - env.now, row, episode, self._lapse)
+
+    def _lapse(self, due: Due) -> None:
+        """An ignored handoff's patience or window has run out."""
+        row = due.row
+        if self.cold_at[row] <= self.window_end[row]:
+            self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
+        else:
+            self._no_contact(row, 0, self.window_end[row])
 
     def _load(self, rep: int, now: float) -> int:
         """Leads waiting for this rep or in an attempt with them now."""

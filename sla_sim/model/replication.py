@@ -86,8 +86,11 @@ def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> 
             log.add(closes[i], int(lead[i]), Event.LOST, int(episode[i]))
 
 
-def run_replication(world: World, seed: int, replication: int) -> Replication:
-    """Simulate one replication of the world's scenario over its horizon."""
+def run_replication(
+    world: World, seed: int, replication: int, desk: type[SalesDesk] | None = None
+) -> Replication:
+    """Simulate one replication of the world's scenario over its horizon (on the desk its
+    scenario needs, unless `desk` says which)."""
     scenario = world.scenario
     streams = Streams(seed, replication)
     leads = draw_leads(scenario, world.calendar, world.month_bounds, streams)
@@ -107,11 +110,11 @@ def run_replication(world: World, seed: int, replication: int) -> Replication:
     times = reach[arrived & accepted]
 
     env = simpy.Environment()
-    kind = TeamDesk if needs_team_desk(world) else SalesDesk
-    desk = kind(env, world, leads, rows, streams, log)
+    kind = desk or (TeamDesk if needs_team_desk(world) else SalesDesk)
+    sales = kind(env, world, leads, rows, streams, log)
     order = np.argsort(times, kind="stable")
-    LeadArrivals(env, times[order].tolist(), order.tolist(), desk.hand_off)
+    LeadArrivals(env, times[order].tolist(), order.tolist(), sales.hand_off)
     env.run(until=horizon)
-    desk.close_books()
+    sales.close_books()
     close_deals(world, leads, log, streams)
     return Replication(world, replication, leads, log)

@@ -36,8 +36,7 @@ import simpy
 
 from sla_sim.model.desk import INF, Due, SalesDesk
 from sla_sim.model.events import Event, EventLog
-from sla_sim.model.lead_hours import LeadHours
-from sla_sim.model.leads import LeadDraws, Leads
+from sla_sim.model.leads import Leads
 from sla_sim.model.streams import Streams
 from sla_sim.model.world import World
 
@@ -47,12 +46,13 @@ Entry = tuple[int, float, int, int, int]  # (category, key, sequence, row, attem
 
 
 def needs_team_desk(world: World) -> bool:
-    """Whether the scenario uses any behaviour of SPEC §9 (else the ideal desk runs it)."""
+    """Whether the scenario needs this desk: checks of the queue, enforcement or the new
+    priorities. (Lead blocks and ignored handoffs alone run on the ideal desk, whose reps then
+    start attempts only in the blocks: the same events, booked ahead.)"""
     scenario = world.scenario
     team, sales = scenario.team, scenario.sla.sales
     return (
-        team.lead_work != "interleaved"
-        or team.ignore_share > 0
+        team.lead_work == "checks"
         or sales.enforcement != "none"
         or team.priority in ("new_first", "deadline")
     )
@@ -73,22 +73,11 @@ class TeamDesk(SalesDesk):
         super().__init__(env, world, leads, rows, streams, log)
         scenario = world.scenario
         team, sales = scenario.team, scenario.sla.sales
-        self.hours = LeadHours(team, world.calendar, self.horizon)
+        self.open_calendar = world.calendar  # alerts are worked in open hours, not only in blocks
         self.mode = team.lead_work
-        if self.mode != "interleaved":
-            self.share = 1.0  # blocks and sessions are worked back to back
         self.lookahead = False
         self.per_rep = True  # SalesDesk._serve then records when each rep is next free
         n = len(rows)
-        self.ignore_share = team.ignore_share
-        self.ignored_draw = (
-            LeadDraws(scenario, leads, rows, streams)
-            .uniform("ignore", np.arange(self.episodes))
-            .ravel()
-            .tolist()
-            if team.ignore_share > 0
-            else None
-        )
         self.enforcement = sales.enforcement
         self.clock_business = sales.clock == "business"
         self.target = sales.first_response_hours
@@ -131,6 +120,20 @@ class TeamDesk(SalesDesk):
         self._offer(row)
 
     def _handed_off(self, row: int) -> None:
+        self._start_episode(row)
+        self.ignored[row] = False
+        self._push(row, 0)
+        self._offer(row)
+
+    def _ignore(self, row: int, episode: int) -> None:
+        self._start_episode(row)
+        self.ignored[row] = True
+        self.token[row] = 0
+        super()._ignore(row, episode)
+
+    def _start_episode(self, row: int) -> None:
+        """A handoff: the lead waits for its first attempt, and its alert and reassignment are
+        set on the SLA clock."""
         now = self.env.now
         episode = self.episode[row]
         if self.shared:
@@ -146,22 +149,11 @@ class TeamDesk(SalesDesk):
             self._at(alert, row, episode, self._alert)
             if self.enforcement == "reassign":
                 self._at(self._sla_after(now, self.reassign_after), row, episode, self._reassign)
-        draw = self.ignored_draw
-        if draw is not None and draw[row * self.episodes + episode] < self.ignore_share:
-            self.ignored[row] = True
-            self.token[row] = 0
-            lead = self.lead_of[row]
-            self.log.add(now, lead, Event.IGNORED, episode, rep=self.owner[row])
-            self._at(min(self.cold_at[row], self.window_end[row]), row, episode, self._lapse)
-            return
-        self.ignored[row] = False
-        self._push(row, 0)
-        self._offer(row)
 
     def _sla_after(self, moment: float, hours: float) -> float:
         """The moment `hours` of the SLA clock after `moment`."""
         if self.clock_business:
-            return self.calendar.after_open_hours(moment, hours)
+            return self.open_calendar.after_open_hours(moment, hours)
         return moment + hours
 
     def _at(self, moment: float, row: int, episode: int, callback: Callable[[Due], None]) -> None:
@@ -270,7 +262,7 @@ class TeamDesk(SalesDesk):
             if self.attempt_end[rep] > now:
                 self._wake(rep, self.attempt_end[rep])  # work for them when the attempt ends
                 return
-            opening = self._open_at(now)
+            opening = self.open_calendar.next_open(now)
             if opening > now:
                 if self._has_work(rep):
                     self._wake_team(opening)

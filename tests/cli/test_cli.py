@@ -229,9 +229,19 @@ def test_lead_log_csv_is_written_beside_the_results(
     )
     assert result.returncode == 0, result.stderr
     no_traceback(result)
-    _check_lead_log(pd.read_csv(log_path), names, small)
+    log = pd.read_csv(log_path)
+    _check_lead_log(log, names, small)
     for name in RESULT_FILES:
         assert (out / name).is_file(), name
+    # The team's own events: handoffs left alone, alerts, and moves from one rep to another.
+    events = log.groupby("scenario").event.agg(set)
+    assert "ignored" in events["Baseline"]
+    assert not {"alerted", "reassigned", "displaced"} & events["Baseline"]
+    assert {"alerted", "displaced"} <= events["1h SLA with alerts"]
+    assert "reassigned" in events["1h SLA with reassignment"]
+    moved = log[log.event == "reassigned"]
+    assert (moved.rep != moved.attempt).all()
+    assert (moved.rep >= 0).all()
 
 
 def test_lead_log_parquet_is_written(
