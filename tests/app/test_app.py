@@ -74,11 +74,11 @@ def test_the_page_renders_with_the_terms_in_leaders_words() -> None:
 def test_a_run_shows_headlines_tables_and_charts_for_every_candidate() -> None:
     at = fresh()
     run_comparison(at, seed=101)
-    for name in ("1h response, 8 reps", "8 reps", "1h response"):
+    for name in ("8 reps, 1h SLA with reassignment", "8 reps", "1h SLA with alerts"):
         lines = [m.value for m in at.markdown if f"**{name}**: " in m.value and "■" in m.value]
         assert lines, f"no headline for {name}"
         assert "deal" in lines[0], lines[0]
-    for name in ("Baseline", "1h response, 8 reps", "8 reps", "1h response"):
+    for name in ("Baseline", "8 reps, 1h SLA with reassignment", "8 reps", "1h SLA with alerts"):
         assert table_of(at, name)["Closed deals"]
     charts = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
     assert "**Closed deals and revenue**" in charts
@@ -89,7 +89,7 @@ def test_changing_a_term_and_running_changes_the_table() -> None:
     at = fresh()
     run_comparison(at, seed=102)
     before, baseline = table_of(at, "8 reps"), table_of(at, "Baseline")
-    by_label(at.selectbox, "Candidate to edit").set_value(2).run()
+    by_label(at.selectbox, "Candidate to edit").set_value(3).run()
     by_label(at.number_input, "Reps").set_value(14).run()
     run = by_label(at.button, "Run comparison")
     assert not run.disabled, "a changed candidate must be run again"

@@ -129,7 +129,7 @@ def test_notes_say_where_each_value_comes_from(baseline) -> None:  # type: ignor
     notes = scenario_notes(baseline)
     assert notes["sla.marketing.monthly_mql_commitment"] == "seed 000: 200 qualified leads a month"
     assert notes["sources.1.growth_per_month"] == "seed 000: +10% a month"
-    changed = scenario_notes(baseline.expand()[2])
+    changed = scenario_notes(baseline.expand()[3])
     assert changed["team.reps"] == CHANGED
 
 
@@ -139,9 +139,14 @@ def test_every_term_names_a_real_key_and_the_changes_are_found(baseline) -> None
         term_value(base, term.key)  # raises if the key does not exist
         assert term.label
         assert term.help
-    variant = baseline.expand()[1]
+    variant = baseline.expand()[4]
     changed = {t.key: v for t, v in changed_terms(variant, base)}
-    assert changed == {"sla.sales.first_response_hours": 1.0, "team.reps": 8}
+    assert changed == {
+        "sla.sales.first_response_hours": 1.0,
+        "sla.sales.enforcement": "reassign",
+        "sla.sales.reassign_after_minutes": 30.0,
+        "team.reps": 8,
+    }, "the alert share and the most reassignments are left at what the model uses"
 
 
 def test_series_agree_with_the_metrics_of_the_same_replication(baseline) -> None:  # type: ignore[no-untyped-def]
