@@ -69,7 +69,8 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
                 continue
             term = by_label[chosen]
             text = st.text_input(
-                f"Values of {term.label}" + (" (%)" if term.kind == "share" else ""),
+                f"Values of {term_label(term)}"
+                + (" in %" if term.kind == "share" and "%" not in term.unit else ""),
                 value=sweep_default(term, term_value(scenario, term.key)),
                 key=f"values|{origin}|{term.key}",
             )

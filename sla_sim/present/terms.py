@@ -97,8 +97,8 @@ PRIORITIES = {
 }
 ENFORCEMENTS = {
     "none": "not enforced: it only measures",
-    "alert": "alert the owner before the target",
-    "reassign": "alert and then reassign to another rep",
+    "alert": "alert the owner",
+    "reassign": "alert, then reassign",
 }
 ENFORCEMENT_PHRASES = {
     "none": "an unenforced response target",
@@ -309,21 +309,6 @@ TERMS: list[Term] = [
         1,
     ),
     Term(
-        "team.prospecting_share",
-        "Time on new leads",
-        "capacity",
-        "% of rep time",
-        "The share of a rep's open hours spent on attempts at handed-off leads; the rest goes "
-        "to other work.",
-        "share",
-        lambda v: f"{share(float(v), 0)} of rep time on new leads",
-        0.05,
-        1,
-        0.05,
-        needs=("team.lead_work", ("interleaved",)),
-        ignored_outside=True,
-    ),
-    Term(
         "team.lead_work",
         "When reps work new leads",
         "capacity",
@@ -364,6 +349,21 @@ TERMS: list[Term] = [
         example=2.0,
     ),
     Term(
+        "team.prospecting_share",
+        "Time on new leads",
+        "capacity",
+        "% of rep time",
+        "The share of a rep's open hours spent on attempts at handed-off leads; the rest goes "
+        "to other work.",
+        "share",
+        lambda v: f"{share(float(v), 0)} of rep time on new leads",
+        0.05,
+        1,
+        0.05,
+        needs=("team.lead_work", ("interleaved",)),
+        ignored_outside=True,
+    ),
+    Term(
         "team.ignore_share",
         "Handoffs nobody picks up",
         "capacity",
@@ -398,6 +398,10 @@ TERMS: list[Term] = [
         choices=DECAYS,
     ),
 ]
+
+
+BY_TERM_KEY = {term.key: term for term in TERMS}
+"""The terms of every scenario by their dotted key."""
 
 
 def _volume_phrase(name: str) -> Callable[[Any], str]:
