@@ -216,7 +216,8 @@ DECISION_NOTE = (
 DECISION_GAINS = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_rate"]
 DECISION_COSTS = ["rep_utilization", "backlog_mean"]
 DECISION_MONEY = (["net_revenue"], ["sales_cost", "marketing_cost"])
-"""What is bought and what is paid, when a candidate has costs."""
+"""What is bought and what is paid, when a candidate has costs (the marketing cost only when a
+candidate changes it)."""
 DECISION_ENFORCEMENT = ["other_work_displaced_hours"]
 """What enforcing the response target costs the reps, when a candidate enforces it."""
 
@@ -236,7 +237,9 @@ def decision_table(
     gains, paid, costs = list(DECISION_GAINS), [], list(DECISION_COSTS)
     if any(has_costs(s) for s in scenarios):
         gains[2:2] = DECISION_MONEY[0]
-        paid = DECISION_MONEY[1]
+        spent = differences[differences.metric.isin(DECISION_MONEY[1])]
+        moved = set(spent[(spent.difference != 0) | (spent.ci_low != spent.ci_high)].metric)
+        paid = [k for k in DECISION_MONEY[1] if k == "sales_cost" or k in moved]
     if any(s.sla.sales.enforcement != "none" for s in scenarios):
         costs[1:1] = DECISION_ENFORCEMENT
     for scenario in scenarios:
