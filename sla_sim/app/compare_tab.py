@@ -17,7 +17,7 @@ from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.captions import interval_note
 from sla_sim.present.charts import colours, comparison_charts, same_simulation
 from sla_sim.present.headlines import headlines, subject
-from sla_sim.present.pack import difference_table, summary_table, terms_table
+from sla_sim.present.pack import difference_table, key_metrics, summary_table, terms_table
 from sla_sim.present.terms import in_words
 from sla_sim.scenario.schema import Scenario
 
@@ -77,7 +77,13 @@ def show_results(result: SimulationResult) -> None:
     if len(names) > 1:
         st.subheader("Against the baseline")
         st.caption("Paired difference and its 95% interval (same leads, same luck)")
-        st.table(difference_table(comparison, currency=result.scenarios[0].costs.currency))
+        st.table(
+            difference_table(
+                comparison,
+                key_metrics(result.scenarios),
+                currency=result.scenarios[0].costs.currency,
+            )
+        )
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return

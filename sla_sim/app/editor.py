@@ -9,8 +9,16 @@ import streamlit as st
 
 from sla_sim.app.session import new_item
 from sla_sim.app.state import MAX_CANDIDATES, Candidate, free_name
-from sla_sim.present.inputs import hours_text, read_hours, term_help, term_label
-from sla_sim.present.terms import GROUPS, Term, all_terms, term_value
+from sla_sim.present.inputs import (
+    BLOCKS_EXAMPLE,
+    blocks_text,
+    hours_text,
+    read_blocks,
+    read_hours,
+    term_help,
+    term_label,
+)
+from sla_sim.present.terms import GROUPS, Term, all_terms, in_words, term_value
 from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario, ScenarioError
 
@@ -71,6 +79,20 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
             key=key,
             help=help_text,
         )
+    if term.kind == "blocks":
+        text = st.text_input(
+            label,
+            value=blocks_text(value),
+            placeholder=BLOCKS_EXAMPLE,
+            key=key,
+            help=f"{help_text}\n\nStart and end hour of each block, e.g. {BLOCKS_EXAMPLE} "
+            "(10:00 to 11:30 and 15:00 to 16:00).",
+        )
+        try:
+            return read_blocks(term, text)
+        except ValueError as error:
+            st.error(str(error))
+            return value
     text = st.text_input(
         label + ", comma-separated", value=hours_text(value), key=key, help=help_text
     )
@@ -131,29 +153,44 @@ def editor() -> None:
     terms = all_terms(base)
     overrides = dict(item["overrides"])
     try:
-        current = base.with_overrides(overrides)
+        base.with_overrides(overrides)
     except ScenarioError:
-        current = base
         overrides = {}
+
+    def set_now(key: str) -> Any:
+        """The value of a key as the inputs above have set it."""
+        return overrides[key] if key in overrides else term_value(base, key)
+
     columns = st.columns(3)
     for column, (group, title) in zip(columns, GROUPS.items(), strict=True):
         with column:
             st.subheader(title)
             for term in (t for t in terms if t.group == group):
                 default = term_value(base, term.key)
+                if term.needs and str(set_now(term.needs[0])) not in term.needs[1]:
+                    # Not asked for by the terms above: no input, and no value that the
+                    # scenario would refuse beside them (the base's own is unset).
+                    overrides.pop(term.key, None)
+                    if default is not None and not term.ignored_outside:
+                        overrides[term.key] = None
+                    continue
+                baseline = term.unset if default is None else default
+                value = overrides.get(term.key, default)
+                if value is None:
+                    value = term.example if baseline is None else baseline
                 value = term_input(
                     term,
-                    term_value(current, term.key),
-                    default,
+                    value,
+                    baseline,
                     notes.get(term.key),
                     key=f"{state.base_id}|{item['uid']}|{term.key}",
                 )
-                if value == default:
+                if value == baseline:
                     overrides.pop(term.key, None)
                 else:
                     overrides[term.key] = value
     if editing == 0:
-        changed = len(overrides)
+        changed = sum(v is not None for v in overrides.values())
         differ = f"{changed} term{'s differ' if changed != 1 else ' differs'} from the file. "
         st.caption(
             (f"A changed baseline: {differ}" if changed else "")
@@ -165,4 +202,4 @@ def editor() -> None:
         item["overrides"] = overrides
     except ScenarioError as error:
         for problem in error.problems:
-            st.error(problem)
+            st.error(in_words(problem, base))

@@ -14,8 +14,8 @@ from sla_sim.app.widgets import may_run, progress_bar, show_chart
 from sla_sim.experiments.sweep import grid, run_sweep
 from sla_sim.present.captions import sweep_size
 from sla_sim.present.charts import frontier, heatmap, sweep_line
-from sla_sim.present.inputs import sweep_default, sweep_values, term_label
-from sla_sim.present.terms import all_terms, term_value
+from sla_sim.present.inputs import sweep_default, sweep_start, sweep_terms, sweep_values, term_label
+from sla_sim.present.terms import all_terms, applies, term_value
 from sla_sim.scenario.schema import Scenario, ScenarioError
 
 
@@ -28,12 +28,22 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
         "Sweep one or two terms of a candidate and see a metric at every combination, and which "
         "combinations give the most deals for the fewest response breaches."
     )
-    numeric = [t for t in all_terms(scenarios[0]) if t.kind in ("int", "number", "share")]
+    top = st.columns([2, 2, 2, 1])
+    origin = top[0].selectbox(
+        "Candidate to start from",
+        [s.name for s in scenarios],
+        index=sweep_start(scenarios),
+        help="The default is a candidate whose simulation reads the response target (one that "
+        "enforces it), so that both terms swept change what happens.",
+    )
+    scenario = next(s for s in scenarios if s.name == origin)
+    numeric = [
+        t
+        for t in all_terms(scenario)
+        if t.kind in ("int", "number", "share") and applies(t, scenario)
+    ]
     by_label = {term_label(t): t for t in numeric}
     labels = list(by_label)
-    top = st.columns([2, 2, 2, 1])
-    origin = top[0].selectbox("Candidate to start from", [s.name for s in scenarios])
-    scenario = next(s for s in scenarios if s.name == origin)
     shown = [m.key for m in METRICS if m.better != "neither"]
     metric = top[1].selectbox(
         "Metric to show",
@@ -45,10 +55,10 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
     axes: dict[str, list[Any]] = {}
     titles: dict[str, str] = {}
     row = st.columns(2)
-    first = labels.index(term_label(next(t for t in numeric if t.key == "team.reps")))
-    second = labels.index(
-        term_label(next(t for t in numeric if t.key == "sla.sales.first_response_hours"))
-    )
+    first_key, second_key = sweep_terms(scenario)
+    keys = [t.key for t in numeric]
+    first = keys.index(first_key)
+    second = keys.index(second_key) if second_key in keys else first
     for column, (title, index, optional) in zip(
         row, (("First term", first, False), ("Second term", second, True)), strict=True
     ):
@@ -59,9 +69,10 @@ def tradeoff_tab(scenarios: list[Scenario] | None) -> None:
                 continue
             term = by_label[chosen]
             text = st.text_input(
-                f"Values of {term.label}" + (" (%)" if term.kind == "share" else ""),
+                f"Values of {term_label(term)}"
+                + (" in %" if term.kind == "share" and "%" not in term.unit else ""),
                 value=sweep_default(term, term_value(scenario, term.key)),
-                key=f"values|{term.key}",
+                key=f"values|{origin}|{term.key}",
             )
             try:
                 axes[term.key] = sweep_values(term, text)

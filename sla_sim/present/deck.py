@@ -284,6 +284,10 @@ def _table_slides(
             _note(slide, note)
 
 
+ONE_SLIDE_MIN_PT = 10
+"""The smallest text a table is set in to keep it on one slide."""
+
+
 def _candidate_table_slides(
     prs: Any,
     content: ReportContent,
@@ -292,8 +296,11 @@ def _candidate_table_slides(
     corner: str,
     note: str | None = None,
     size_pt: float | None = None,
+    one_slide: bool = False,
 ) -> None:
-    """Slides holding a candidates-by-column table (text of `size_pt`, else by how many)."""
+    """Slides holding a candidates-by-column table (text of `size_pt`, else by how many);
+    `one_slide`: the text a point or two smaller (down to ONE_SLIDE_MIN_PT) if that keeps the
+    table on one slide."""
     if table.empty:
         return
     candidates = [str(name) for name in table.columns]
@@ -304,6 +311,12 @@ def _candidate_table_slides(
     swatches = {index: content.colour_of(name) for index, name in enumerate(header) if index > 0}
     size = size_pt or (14 if len(candidates) <= 4 else 12)
     first = 0.22 if len(candidates) <= 4 else 0.16
+    if one_slide:
+        columns = [list(column) for column in zip(header, *rows, strict=True)]
+        widths = _column_widths(columns, first, True)
+        height = _BODY_HEIGHT - (_NOTE_HEIGHT if note else 0)
+        while size > ONE_SLIDE_MIN_PT and len(table_pages(header, rows, widths, size, height)) > 1:
+            size -= 1
     _table_slides(
         prs,
         title,
@@ -392,6 +405,7 @@ def _build_deck(content: ReportContent) -> Any:
         content.decision_table,
         "",
         DECISION_NOTE,
+        one_slide=True,
     )
     _candidate_table_slides(prs, content, "Summary", content.summary_table, "Metric")
     _candidate_table_slides(

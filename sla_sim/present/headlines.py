@@ -1,6 +1,7 @@
 """One sentence per candidate, in plain words, against the baseline: what changed in the terms,
 what it does to closed deals (with the 95% interval of the paired difference) and to response
-breaches ('8 reps close 14 more deals a year (9 to 19) and cut response breaches from 31% to 4%').
+breaches, and what it costs ('8 reps close 14 more deals a year (9 to 19) and cut response
+breaches from 31% to 4%; $132k more in reps, net revenue +$52k (+$10k to +$94k)').
 """
 
 from __future__ import annotations
@@ -12,8 +13,18 @@ import pandas as pd
 
 from sla_sim.experiments.compare import Comparison
 from sla_sim.model.world import is_measured_only
-from sla_sim.present.numbers import NO_DIFFERENCE, count, format_difference, share, signed_count
-from sla_sim.present.terms import Term, changed_terms
+from sla_sim.present.numbers import (
+    NO_DIFFERENCE,
+    count,
+    format_difference,
+    format_signed,
+    hours,
+    hours_adjective,
+    money,
+    share,
+    signed_count,
+)
+from sla_sim.present.terms import Term, changed_terms, phrases
 from sla_sim.scenario.schema import Scenario
 
 
@@ -43,7 +54,7 @@ RESPONSE_MEASURES = ("sla.sales.first_response_hours", "sla.sales.clock")
 
 
 def _words(changes: list[tuple[Term, Any]]) -> str:
-    words = [term.phrase(value) for term, value in changes]
+    words = phrases(changes)
     if len(words) > 3:
         words = [*words[:3], f"{len(words) - 3} more changes"]
     return _join(words)
@@ -99,35 +110,84 @@ def _breaches(breach: pd.Series | None) -> tuple[str, str] | None:
 PASSIVE = {"cut": "fall", "raise": "rise", "leave": "stay"}
 
 
-def _has_costs(scenario: Scenario) -> bool:
+def _target(scenario: Scenario, clock: bool) -> tuple[str, str]:
+    """The response target before a noun and as a duration ("1-hour", "24 h"), with its clock
+    when `clock`."""
+    sales = scenario.sla.sales
+    on = f" {sales.clock}" if clock else ""
+    return hours_adjective(sales.first_response_hours) + on, hours(sales.first_response_hours) + on
+
+
+def _other_target(breach: pd.Series | None, candidate: Scenario, baseline: Scenario) -> str | None:
+    """The breaches of a candidate with a response target of its own: a share of another
+    target than the baseline's, so said beside it rather than as a change."""
+    if breach is None or math.isnan(float(breach["mean"])):
+        return None
+    clock = candidate.sla.sales.clock != baseline.sla.sales.clock
+    own, _ = _target(candidate, clock)
+    _, theirs = _target(baseline, clock)
+    return (
+        f"response breaches of a {own} target {share(float(breach['mean']), 0)} "
+        f"(baseline: {share(float(breach.baseline_mean), 0)} of {theirs})"
+    )
+
+
+def _moves_target(candidate: Scenario, baseline: Scenario) -> bool:
+    a, b = candidate.sla.sales, baseline.sla.sales
+    return (a.first_response_hours, a.clock) != (b.first_response_hours, b.clock)
+
+
+def has_costs(scenario: Scenario) -> bool:
+    """Whether the scenario says what reps or leads cost."""
     return scenario.costs.rep_cost_per_month > 0 or any(
         s.cost_per_lead > 0 for s in scenario.sources
     )
 
 
-def _net_clause(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
-    """What the change does to revenue net of costs, when either scenario has costs."""
-    if not (_has_costs(candidate) or _has_costs(baseline)):
+COSTS = (("sales_cost", "in reps"), ("marketing_cost", "in marketing"))
+
+
+def _cost(row: pd.Series, what: str, currency: str) -> str | None:
+    """'$132k more in reps', with the interval when the replications differ; None when the
+    difference rounds to nothing."""
+    d, low, high = float(row.difference), float(row.ci_low), float(row.ci_high)
+    if money(abs(d), currency) == money(0.0, currency):
+        return None
+    text = f"{money(abs(d), currency)} {'more' if d > 0 else 'less'} {what}"
+    if not math.isnan(low) and low != high:
+        key = str(row.metric)
+        text += f" ({format_signed(key, low, currency)} to {format_signed(key, high, currency)})"
+    return text
+
+
+def _money_clause(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
+    """What the change costs in reps and in marketing, and does to revenue net of costs, when
+    either scenario has costs."""
+    if not (has_costs(candidate) or has_costs(baseline)):
         return ""
+    currency = baseline.costs.currency
+    parts = []
+    for metric, what in COSTS:
+        row = _row(comparison.differences, candidate.name, metric)
+        if row is not None and not math.isnan(float(row.difference)):
+            parts += [c for c in [_cost(row, what, currency)] if c]
     net = _row(comparison.differences, candidate.name, "net_revenue")
-    if net is None or math.isnan(net.ci_low):
-        return ""
-    shown = format_difference(
-        "net_revenue",
-        float(net.difference),
-        float(net.ci_low),
-        float(net.ci_high),
-        baseline.costs.currency,
-    )
-    if shown == NO_DIFFERENCE:
-        return "; no difference to net revenue"
-    return f"; net revenue {shown}"
+    if net is not None and not math.isnan(net.ci_low):
+        shown = format_difference(
+            "net_revenue", float(net.difference), float(net.ci_low), float(net.ci_high), currency
+        )
+        parts.append(
+            "no difference to net revenue" if shown == NO_DIFFERENCE else f"net revenue {shown}"
+        )
+    return "; " + ", ".join(parts) if parts else ""
 
 
 def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
     """The sentence for one candidate (the baseline itself gets none). Deals are put down only
     to the terms the simulation reads; a term it only measures against (a response target, an
-    MQL commitment) is said to change what is measured, not what happens."""
+    MQL commitment) is said to change what is measured, not what happens. A response target the
+    simulation reads (under enforcement) gets its breaches said as a share of that target, beside
+    the baseline's share of its own, since the two count against different targets."""
     changes = changed_terms(candidate, baseline)
     read = [(t, v) for t, v in changes if not is_measured_only(t.key, candidate)]
     measured = [(t, v) for t, v in changes if is_measured_only(t.key, candidate)]
@@ -135,7 +195,11 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
     others = [(t, v) for t, v in measured if t.key not in RESPONSE_MEASURES]
     period = _period(baseline)
     deals = _row(comparison.differences, candidate.name, "closed_deals")
-    breaches = _breaches(_row(comparison.differences, candidate.name, "response_breach_rate"))
+    breach = _row(comparison.differences, candidate.name, "response_breach_rate")
+    breaches = _breaches(breach)
+    own_target = None
+    if any(t.key in RESPONSE_MEASURES for t, _ in read) and _moves_target(candidate, baseline):
+        own_target, breaches = _other_target(breach, candidate, baseline), None
     if not read:
         who = _words(measured) or candidate.name
         s = "s" if _singular(who) else ""
@@ -144,7 +208,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
             text += f": the same deals {period}"
         if breaches:
             text += f", and response breaches {PASSIVE[breaches[0]]} {breaches[1]}"
-        return text + _net_clause(candidate, baseline, comparison) + "."
+        return text + _money_clause(candidate, baseline, comparison) + "."
     who = _words(read)
     s = "s" if _singular(who) else ""
     clauses = [c for c in [_deals_clause(deals, s, period)] if c]
@@ -155,6 +219,8 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
         )
     elif breaches:
         clauses.append(f"{breaches[0]}{s} response breaches {breaches[1]}")
+    if own_target:
+        tail += f"; {own_target}"
     if not clauses and not tail:
         return f"{_capital(who)}: too few replications to tell."
     text = f"{_capital(who)} {_join(clauses)}" if clauses else _capital(who) + " change" + s
@@ -162,7 +228,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
     if others:
         o = _words(others)
         text += f"; {o} change{'s' if _singular(o) else ''} only what is measured, not the deals"
-    return text + _net_clause(candidate, baseline, comparison) + "."
+    return text + _money_clause(candidate, baseline, comparison) + "."
 
 
 def headlines(scenarios: list[Scenario], comparison: Comparison) -> list[tuple[str, str]]:

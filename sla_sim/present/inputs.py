@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sla_sim.experiments.sweep import parse_values
+from sla_sim.model.world import reads_target
 from sla_sim.present.terms import Term
+from sla_sim.scenario.schema import Scenario
 
 
 def term_label(term: Term) -> str:
@@ -19,7 +21,8 @@ def term_label(term: Term) -> str:
 
 def term_help(term: Term, default: Any, note: str | None) -> str:
     """What the term means, then the baseline's value and where that value comes from."""
-    origin = f"Baseline: {term.show(default)}" + (f". Source: {note}." if note else ".")
+    shown = "not used" if default is None and term.unset is None else term.show(default)
+    origin = f"Baseline: {shown}" + (f". Source: {note}." if note else ".")
     return f"{term.help}\n\n{origin}"
 
 
@@ -41,12 +44,55 @@ def read_hours(term: Term, text: str) -> list[float]:
     return gaps
 
 
+def blocks_text(blocks: list[list[float]] | None) -> str:
+    """Blocks of the day as typed: "10–11.5, 15–16"."""
+    return ", ".join(f"{a:g}–{b:g}" for a, b in blocks or [])
+
+
+BLOCKS_EXAMPLE = "10–11.5, 15–16"
+
+
+def read_blocks(term: Term, text: str) -> list[list[float]]:
+    """Blocks typed as "10–11.5, 15–16" (start and end hour of each, a hyphen or a dash between
+    them); ValueError naming the term if not. Whether they fit the day and do not overlap is the
+    scenario's own check."""
+    blocks = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        ends = part.replace("–", "-").replace("—", "-").split("-")
+        try:
+            start, end = (float(v) for v in ends)
+        except ValueError:
+            raise ValueError(
+                f"{term.label}: give each block as its start and end hour, e.g. "
+                f"{BLOCKS_EXAMPLE} (found {part.strip()!r})"
+            ) from None
+        if not 0 <= start < end <= 24:
+            raise ValueError(
+                f"{term.label}: a block starts before it ends, within the 24 hours of a day "
+                f"(found {part.strip()!r})"
+            )
+        blocks.append([start, end])
+    if not blocks:
+        raise ValueError(f"{term.label}: give at least one block, e.g. {BLOCKS_EXAMPLE}")
+    return sorted(blocks)
+
+
+TARGET_SWEEP = (0.5, 1, 4, 24)
+"""Response targets to sweep: half an hour to a business day, and the candidate's own."""
+
+
 def sweep_default(term: Term, value: Any) -> str:
     """Values to offer for sweeping a term around its current value, as text to edit."""
     if term.key == "team.reps":
         return ", ".join(str(v) for v in range(max(1, int(value) - 2), int(value) + 3))
     if term.key == "sla.sales.first_response_hours":
-        return "1, 4, 24, 48"
+        return ", ".join(f"{v:g}" for v in sorted({*TARGET_SWEEP, float(value)}))
+    if term.key == "team.ignore_share":
+        return ", ".join(f"{v:g}" for v in (0, 10, 20, 30))
+    if term.key == "sla.sales.alert_at":
+        return ", ".join(f"{v:g}" for v in (25, 50, 75, 100))
     if term.kind == "share":
         return ", ".join(f"{v:g}" for v in (30, 50, 70, 90))
     if term.kind == "int":
@@ -63,3 +109,16 @@ def sweep_values(term: Term, text: str) -> list[Any]:
     if term.kind == "share":
         return [round(v / 100, 4) for v in values]
     return [int(v) for v in values] if term.kind == "int" else [float(v) for v in values]
+
+
+def sweep_start(scenarios: list[Scenario]) -> int:
+    """The candidate a trade-off sweep starts from: the first whose simulation reads its
+    response target (one that enforces it), else the first."""
+    return next((i for i, s in enumerate(scenarios) if reads_target(s)), 0)
+
+
+def sweep_terms(scenario: Scenario) -> tuple[str, str]:
+    """Two terms to sweep that both change what happens in this scenario: reps and the response
+    target when the simulation reads it, else reps and the handoffs nobody picks up."""
+    second = "sla.sales.first_response_hours" if reads_target(scenario) else "team.ignore_share"
+    return "team.reps", second

@@ -131,6 +131,18 @@ def hours_list(values: Iterable[float]) -> str:
     return ", ".join(number(v) for v in values) + " h"
 
 
+def clock_time(hour: float) -> str:
+    """An hour of the day as a clock reads it: 9.5 is "9:30"."""
+    whole, minutes = divmod(round(float(hour) * 60), 60)
+    return f"{whole}:{minutes:02d}"
+
+
+def hour_blocks(blocks: Iterable[Iterable[float]]) -> str:
+    """Blocks of the day, [start, end] hours: "10:00–11:30 and 15:00–16:00"."""
+    spans = [f"{clock_time(a)}–{clock_time(b)}" for a, b in blocks]
+    return ", ".join(spans[:-1]) + " and " + spans[-1] if len(spans) > 1 else "".join(spans)
+
+
 def multiple(value: float) -> str:
     """How many times a base value ("2.35 times")."""
     return _minus(f"{value:.2f} times")

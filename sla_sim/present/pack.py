@@ -22,7 +22,7 @@ from sla_sim.analysis.metrics import BY_KEY
 from sla_sim.analysis.series import summarise_series
 from sla_sim.experiments.compare import Comparison, compare
 from sla_sim.experiments.runner import SimulationResult
-from sla_sim.present.headlines import headlines
+from sla_sim.present.headlines import has_costs, headlines
 from sla_sim.present.numbers import (
     DOLLARS,
     format_difference,
@@ -32,7 +32,15 @@ from sla_sim.present.numbers import (
     number,
     share,
 )
-from sla_sim.present.terms import all_terms, changed_terms, in_words, term_value
+from sla_sim.present.terms import (
+    NOT_USED,
+    all_terms,
+    applies,
+    changed_terms,
+    in_words,
+    phrases,
+    term_value,
+)
 from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario
 
@@ -59,6 +67,30 @@ KEY_METRICS = [
     "rep_utilization",
     "backlog_mean",
 ]
+COST_METRICS = ["net_revenue", "sales_cost", "marketing_cost", "cost_per_deal"]
+"""Shown after revenue when a candidate has costs."""
+IGNORE_METRICS = ["leads_ignored"]
+"""Shown after the leaks when a candidate leaves handoffs alone."""
+ENFORCEMENT_METRICS = ["alerts", "reassignments", "other_work_displaced_hours"]
+"""Shown after rep utilisation when a candidate enforces the response target."""
+
+
+def key_metrics(scenarios: list[Scenario]) -> list[str]:
+    """The key metrics of these candidates: KEY_METRICS, with the costs, the ignored handoffs
+    and the enforcement's figures where one of them has them (a table holds no row of zeros)."""
+    keys = list(KEY_METRICS)
+
+    def after(anchor: str, extra: list[str]) -> None:
+        at = keys.index(anchor) + 1
+        keys[at:at] = extra
+
+    if any(has_costs(s) for s in scenarios):
+        after("revenue", COST_METRICS)
+    if any(s.team.ignore_share > 0 for s in scenarios):
+        after("leads_lost_cold", IGNORE_METRICS)
+    if any(s.sla.sales.enforcement != "none" for s in scenarios):
+        after("rep_utilization", ENFORCEMENT_METRICS)
+    return keys
 
 
 @dataclass
@@ -139,8 +171,10 @@ def cell_text(value: object) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def summary_table(result: SimulationResult, keys: list[str] = KEY_METRICS) -> pd.DataFrame:
-    """Rows: metrics (labels); columns: candidates; cells: mean (95% interval)."""
+def summary_table(result: SimulationResult, keys: list[str] | None = None) -> pd.DataFrame:
+    """Rows: metrics (labels, the candidates' `key_metrics` unless given); columns: candidates;
+    cells: mean (95% interval)."""
+    keys = key_metrics(result.scenarios) if keys is None else keys
     table = {}
     for scenario in result.scenarios:
         column = {}
@@ -154,10 +188,12 @@ def summary_table(result: SimulationResult, keys: list[str] = KEY_METRICS) -> pd
 
 
 def difference_table(
-    comparison: Comparison, keys: list[str] = KEY_METRICS, currency: str = DOLLARS
+    comparison: Comparison, keys: list[str] | None = None, currency: str = DOLLARS
 ) -> pd.DataFrame:
     """Rows: metrics (labels); columns: candidates; cells: the paired difference against the
-    baseline with its 95% interval ("+14 (+9 to +19)"), money in the baseline's `currency`."""
+    baseline with its 95% interval ("+14 (+9 to +19)"), money in the baseline's `currency`;
+    KEY_METRICS unless `keys` says."""
+    keys = KEY_METRICS if keys is None else keys
     table: dict[str, dict[str, str]] = {}
     d = comparison.differences
     for row in d[d.metric.isin(keys)].to_dict("records"):
@@ -179,6 +215,11 @@ DECISION_NOTE = (
 )
 DECISION_GAINS = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_rate"]
 DECISION_COSTS = ["rep_utilization", "backlog_mean"]
+DECISION_MONEY = (["net_revenue"], ["sales_cost", "marketing_cost"])
+"""What is bought and what is paid, when a candidate has costs (the marketing cost only when a
+candidate changes it)."""
+DECISION_ENFORCEMENT = ["other_work_displaced_hours"]
+"""What enforcing the response target costs the reps, when a candidate enforces it."""
 
 
 def decision_table(
@@ -193,10 +234,18 @@ def decision_table(
     table: dict[str, dict[str, str]] = {}
     reps = "Costs: reps"
     terms = "Costs: terms changed"
+    gains, paid, costs = list(DECISION_GAINS), [], list(DECISION_COSTS)
+    if any(has_costs(s) for s in scenarios):
+        gains[2:2] = DECISION_MONEY[0]
+        spent = differences[differences.metric.isin(DECISION_MONEY[1])]
+        moved = set(spent[(spent.difference != 0) | (spent.ci_low != spent.ci_high)].metric)
+        paid = [k for k in DECISION_MONEY[1] if k == "sales_cost" or k in moved]
+    if any(s.sla.sales.enforcement != "none" for s in scenarios):
+        costs[1:1] = DECISION_ENFORCEMENT
     for scenario in scenarios:
         column: dict[str, str] = {}
-        for key in DECISION_GAINS + DECISION_COSTS:
-            group = "Buys" if key in DECISION_GAINS else "Costs"
+        for key in gains + paid + costs:
+            group = "Buys" if key in gains else "Costs"
             label = f"{group}: {BY_KEY[key].label.lower()}"
             if scenario is baseline:
                 m = result.metric(scenario.name, key)
@@ -216,14 +265,15 @@ def decision_table(
                 )
         extra = scenario.team.reps - baseline.team.reps
         column[reps] = f"{scenario.team.reps}" + (f" ({extra:+d})" if extra else "")
-        changed = [
-            t.phrase(v) for t, v in changed_terms(scenario, baseline) if t.key != "team.reps"
-        ]
+        changed = phrases(
+            [(t, v) for t, v in changed_terms(scenario, baseline) if t.key != "team.reps"]
+        )
         column[terms] = "; ".join(changed) if changed else "none"
         table[scenario.name] = column
-    gains = [f"Buys: {BY_KEY[k].label.lower()}" for k in DECISION_GAINS]
-    costs = [f"Costs: {BY_KEY[k].label.lower()}" for k in DECISION_COSTS]
-    return pd.DataFrame(table).reindex([*gains, reps, *costs, terms])
+    order = [f"Buys: {BY_KEY[k].label.lower()}" for k in gains]
+    order.append(reps)
+    order += [f"Costs: {BY_KEY[k].label.lower()}" for k in paid + costs]
+    return pd.DataFrame(table).reindex([*order, terms])
 
 
 def terms_table(scenarios: list[Scenario]) -> pd.DataFrame:
@@ -232,8 +282,14 @@ def terms_table(scenarios: list[Scenario]) -> pd.DataFrame:
     same_sources = all(len(s.sources) == len(scenarios[0].sources) for s in scenarios)
     if not same_sources:
         terms = [t for t in terms if not t.key.startswith("sources.")]
+    terms = [t for t in terms if any(applies(t, s) for s in scenarios)]
     return pd.DataFrame(
-        {s.name: {t.label: t.show(term_value(s, t.key)) for t in terms} for s in scenarios}
+        {
+            s.name: {
+                t.label: t.show(term_value(s, t.key)) if applies(t, s) else NOT_USED for t in terms
+            }
+            for s in scenarios
+        }
     )
 
 
@@ -251,6 +307,7 @@ _SEED = re.compile(r"\bseed (\d{3})\b")
 _ASSUMPTION = re.compile(r"^(?:planning )?assumption\b", re.IGNORECASE)
 _OPTIONS = re.compile(r'^\s*"[^"]+"')
 _QUOTED = re.compile(r'"([^"]+)"')
+_INLINE_OPTIONS = re.compile(r'"[^"]+"(?:\s*\|\s*"[^"]+")*')
 _INDEX = re.compile(r"\.\d+\.")
 
 ROUTINGS = {
@@ -450,10 +507,16 @@ def source_in_words(note: str, key: str, scenario: Scenario) -> str:
         others = [names.get(option, option.replace("_", " ")) for option in _QUOTED.findall(note)]
         noun = "option" if len(others) == 1 else "options"
         return f"{PLANNING_CHOICE}; other {noun}: {', '.join(others)}"
+    names = _options_of(key, scenario)
+
+    def options(match: re.Match[str]) -> str:
+        others = [names.get(o, o.replace("_", " ")) for o in _QUOTED.findall(match.group(0))]
+        return f"other option{'s' * (len(others) > 1)}: {' or '.join(others)}"
+
     parts = []
     for part in note.split(";"):
         part = _ASSUMPTION.sub(PLANNING_ASSUMPTION, part.strip())
-        parts.append(_SEED.sub(_article, part))
+        parts.append(_INLINE_OPTIONS.sub(options, _SEED.sub(_article, part)))
     return "; ".join(part for part in parts if part)
 
 
@@ -501,10 +564,10 @@ def content(
             f"sla_sim {__version__} · {day}"
         ),
         headlines=headlines(ordered, comparison),
-        summary_table=summary_table(result)[[s.name for s in ordered]],
-        differences_table=difference_table(comparison, currency=baseline.costs.currency)[
-            [s.name for s in ordered[1:]]
-        ],
+        summary_table=summary_table(result, key_metrics(ordered))[[s.name for s in ordered]],
+        differences_table=difference_table(
+            comparison, key_metrics(ordered), currency=baseline.costs.currency
+        )[[s.name for s in ordered[1:]]],
         decision_table=decision_table(result, comparison, ordered),
         terms_table=terms_table(ordered),
         charts=comparison_charts(ordered, result.summary, series),

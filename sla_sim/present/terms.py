@@ -15,12 +15,21 @@ from typing import Any, Literal
 
 from babel.numbers import get_currency_name, list_currencies
 
-from sla_sim.present.numbers import LOCALE, hours_adjective, hours_list, money, number, share
+from sla_sim.present.numbers import (
+    LOCALE,
+    hour_blocks,
+    hours,
+    hours_adjective,
+    hours_list,
+    money,
+    number,
+    share,
+)
 from sla_sim.scenario import keys
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.schema import ALERT_AT, Scenario
 
 Group = Literal["marketing", "sales", "capacity"]
-Kind = Literal["int", "number", "share", "choice", "hours_list"]
+Kind = Literal["int", "number", "share", "choice", "hours_list", "blocks"]
 
 GROUPS: dict[Group, str] = {
     "marketing": "What Marketing commits to",
@@ -43,9 +52,25 @@ class Term:
     step: float | None = None
     choices: dict[str, str] = field(default_factory=dict)  # value -> words
     currency: str | None = None  # an amount of money in this currency
+    needs: tuple[str, tuple[str, ...]] | None = None
+    """(key, values): the term applies only while that term has one of these values."""
+    unset: Any = None
+    """What the model uses when the file leaves the key out (a value of None)."""
+    subsumes: str | None = None
+    """The key of the term this one details: said together, this phrase says both."""
+    example: Any = None
+    """The value offered when the term starts to apply and has none (blocks when work moves
+    into blocks)."""
+    ignored_outside: bool = False
+    """Outside `needs` the model ignores the value (a file may keep it); otherwise a scenario
+    must not set it there."""
 
     def show(self, value: Any) -> str:
         """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h", "$45"."""
+        if value is None:
+            value = self.unset
+            if value is None:
+                return NOT_USED
         if self.currency is not None:
             return money(float(value), self.currency, exact=True)
         if self.kind == "share":
@@ -54,15 +79,52 @@ class Term:
             return self.choices.get(str(value), str(value))
         if self.kind == "hours_list":
             return hours_list(value)
-        unit = {"hours": " h", "days": " days"}.get(self.unit, "")
+        if self.kind == "blocks":
+            return hour_blocks(value)
+        unit = {"hours": " h", "days": " days", "minutes": " min"}.get(self.unit, "")
         return f"{number(value)}{unit}"
 
+
+NOT_USED = "–"
+"""A term that does not apply to a scenario (an alert share without enforcement)."""
 
 PRIORITIES = {
     "fifo": "oldest first",
     "newest_first": "newest first",
     "highest_score": "highest score first",
+    "new_first": "first attempts ahead of retries",
+    "deadline": "nearest response deadline first",
 }
+ENFORCEMENTS = {
+    "none": "not enforced: it only measures",
+    "alert": "alert the owner",
+    "reassign": "alert, then reassign",
+}
+ENFORCEMENT_PHRASES = {
+    "none": "an unenforced response target",
+    "alert": "alerts",
+    "reassign": "alerts and reassignment",
+}
+LEAD_WORK = {
+    "interleaved": "between other work, as leads come",
+    "blocks": "in set blocks of the day",
+    "checks": "when they check the queue",
+}
+LEAD_WORK_PHRASES = {
+    "interleaved": "new leads worked as they come",
+    "blocks": "new leads worked in set blocks",
+    "checks": "reps checking for new leads at set times",
+}
+ALERTING = ("sla.sales.enforcement", ("alert", "reassign"))
+REASSIGNING = ("sla.sales.enforcement", ("reassign",))
+
+
+def _ignored(value: Any) -> str:
+    if float(value) == 0:
+        return "every handoff picked up"
+    return f"{share(float(value), 0)} of handoffs left alone"
+
+
 DECAYS = {
     "half_life": "half-lives of the file",
     "lrm2007": "Lead Response Management study (2007)",
@@ -121,6 +183,63 @@ TERMS: list[Term] = [
         0.05,
         None,
         1,
+    ),
+    Term(
+        "sla.sales.enforcement",
+        "How the target is enforced",
+        "sales",
+        "",
+        "Not enforced: the target only measures breaches. Alert: a lead near the target is "
+        "flagged and worked ahead of everything else, even outside lead blocks. Reassign: as "
+        "alert, and a lead still not attempted after a while moves to another rep.",
+        "choice",
+        lambda v: ENFORCEMENT_PHRASES.get(str(v), str(v)),
+        choices=ENFORCEMENTS,
+    ),
+    Term(
+        "sla.sales.alert_at",
+        "Alert at",
+        "sales",
+        "% of the target",
+        "How far into the response target a waiting lead is flagged to its rep.",
+        "share",
+        lambda v: f"alerts at {share(float(v), 0)} of the target",
+        0.05,
+        1,
+        0.05,
+        needs=ALERTING,
+        unset=ALERT_AT,
+        subsumes="sla.sales.enforcement",
+    ),
+    Term(
+        "sla.sales.reassign_after_minutes",
+        "Reassign after",
+        "sales",
+        "minutes",
+        "How long after the handoff (on the response clock) a lead nobody has attempted moves "
+        "to the rep free soonest.",
+        "number",
+        lambda v: f"reassignment after {hours(float(v) / 60)}",
+        1,
+        None,
+        5,
+        needs=REASSIGNING,
+        subsumes="sla.sales.enforcement",
+        example=30.0,
+    ),
+    Term(
+        "sla.sales.max_reassignments",
+        "Reassignments of a lead, at most",
+        "sales",
+        "",
+        "How many times one lead may be moved to another rep.",
+        "int",
+        lambda v: f"at most {number(v)} reassignment{'s' if v != 1 else ''}",
+        1,
+        100,
+        1,
+        needs=REASSIGNING,
+        unset=1,
     ),
     Term(
         "sla.sales.clock",
@@ -190,6 +309,46 @@ TERMS: list[Term] = [
         1,
     ),
     Term(
+        "team.lead_work",
+        "When reps work new leads",
+        "capacity",
+        "",
+        "Between other work: a free rep takes the next lead at once. In set blocks: only "
+        "inside the lead blocks of the day. When they check the queue: every few open hours a "
+        "rep works what is waiting, then goes back to other work.",
+        "choice",
+        lambda v: LEAD_WORK_PHRASES.get(str(v), str(v)),
+        choices=LEAD_WORK,
+    ),
+    Term(
+        "team.lead_blocks",
+        "Lead blocks",
+        "capacity",
+        "hours of the day",
+        "The blocks of the open day in which reps work new leads, start and end hour each; "
+        "outside them they do other work.",
+        "blocks",
+        lambda v: f"new leads worked {hour_blocks(v)}",
+        needs=("team.lead_work", ("blocks",)),
+        subsumes="team.lead_work",
+        example=[[9.5, 11.0], [14.0, 15.5]],
+    ),
+    Term(
+        "team.check_every_hours",
+        "Check the queue every",
+        "capacity",
+        "hours",
+        "How often, in open hours, a rep looks at the waiting leads and works them.",
+        "number",
+        lambda v: f"reps checking for new leads every {hours(float(v))}",
+        0.25,
+        24,
+        0.5,
+        needs=("team.lead_work", ("checks",)),
+        subsumes="team.lead_work",
+        example=2.0,
+    ),
+    Term(
         "team.prospecting_share",
         "Time on new leads",
         "capacity",
@@ -199,6 +358,21 @@ TERMS: list[Term] = [
         "share",
         lambda v: f"{share(float(v), 0)} of rep time on new leads",
         0.05,
+        1,
+        0.05,
+        needs=("team.lead_work", ("interleaved",)),
+        ignored_outside=True,
+    ),
+    Term(
+        "team.ignore_share",
+        "Handoffs nobody picks up",
+        "capacity",
+        "% of handoffs",
+        "The share of handed-off leads the owner (or the team) leaves alone: cherry-picked "
+        "over, forgotten. An alert still gets them worked.",
+        "share",
+        _ignored,
+        0,
         1,
         0.05,
     ),
@@ -224,6 +398,10 @@ TERMS: list[Term] = [
         choices=DECAYS,
     ),
 ]
+
+
+BY_TERM_KEY = {term.key: term for term in TERMS}
+"""The terms of every scenario by their dotted key."""
 
 
 def _volume_phrase(name: str) -> Callable[[Any], str]:
@@ -335,14 +513,39 @@ def term_value(scenario: Scenario, key: str) -> Any:
     return keys.get_key(scenario.model_dump(mode="json", by_alias=True), key)
 
 
+def applies(term: Term, scenario: Scenario) -> bool:
+    """Whether the term means something in this scenario (an alert share only with alerts)."""
+    if term.needs is None:
+        return True
+    key, values = term.needs
+    return str(term_value(scenario, key)) in values
+
+
+def value_of(term: Term, scenario: Scenario) -> Any:
+    """The term's value in the scenario, or what the model uses when the file leaves it out."""
+    value = term_value(scenario, term.key)
+    return term.unset if value is None else value
+
+
+def phrases(changes: list[tuple[Term, Any]]) -> list[str]:
+    """The changes in words, a detail said with what it details ("reassignment after 30 min",
+    not "alerts and reassignment and reassignment after 30 min")."""
+    detailed = {term.subsumes for term, _ in changes if term.subsumes}
+    return [term.phrase(value) for term, value in changes if term.key not in detailed]
+
+
 def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, Any]]:
     """The terms whose value differs from the baseline's, with the new value."""
     same_sources = len(baseline.sources) == len(scenario.sources)
     terms = all_terms(baseline) if same_sources else TERMS + cost_terms(baseline)
     out = []
     for term in terms:
+        if not applies(term, scenario):
+            continue
         value = term_value(scenario, term.key)
-        if value != term_value(baseline, term.key):
+        value = term.unset if value is None else value
+        was = term_value(baseline, term.key)
+        if value != (term.unset if was is None else was):
             out.append((term, value))
     return out
 

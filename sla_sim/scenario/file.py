@@ -169,12 +169,22 @@ def _inline(value: Any) -> Any:
     return value
 
 
+def _without_unset(value: Any) -> Any:
+    """The data with every key whose value is None left out (TOML has no null: a key a
+    candidate unsets is a key its file does not have)."""
+    if isinstance(value, dict):
+        return {k: _without_unset(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_unset(v) for v in value]
+    return value
+
+
 def scenario_toml(scenario: Scenario) -> str:
     """The scenario as the text of a TOML file, without variants or sweep (one candidate)."""
     text = scenario.file_text
     if text is None:
         document = tomlkit.document()
-        data = scenario.to_document()
+        data = _without_unset(scenario.to_document())
         data.pop("variants", None)
         data.pop("sweep", None)
         document.update(data)
@@ -185,6 +195,10 @@ def scenario_toml(scenario: Scenario) -> str:
             del document[key]
     for key, value in scenario.overrides.items():
         table, last = keys.table_of(document, key)
+        if value is None:
+            if last in table:
+                del table[last]
+            continue
         table[last] = _inline(value)
         item = table.item(last) if isinstance(table, Table) else None
         if isinstance(item, Item):

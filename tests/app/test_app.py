@@ -74,11 +74,11 @@ def test_the_page_renders_with_the_terms_in_leaders_words() -> None:
 def test_a_run_shows_headlines_tables_and_charts_for_every_candidate() -> None:
     at = fresh()
     run_comparison(at, seed=101)
-    for name in ("1h response, 8 reps", "8 reps", "1h response"):
+    for name in ("8 reps, 1h SLA with reassignment", "8 reps", "1h SLA with alerts"):
         lines = [m.value for m in at.markdown if f"**{name}**: " in m.value and "■" in m.value]
         assert lines, f"no headline for {name}"
         assert "deal" in lines[0], lines[0]
-    for name in ("Baseline", "1h response, 8 reps", "8 reps", "1h response"):
+    for name in ("Baseline", "8 reps, 1h SLA with reassignment", "8 reps", "1h SLA with alerts"):
         assert table_of(at, name)["Closed deals"]
     charts = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
     assert "**Closed deals and revenue**" in charts
@@ -89,7 +89,7 @@ def test_changing_a_term_and_running_changes_the_table() -> None:
     at = fresh()
     run_comparison(at, seed=102)
     before, baseline = table_of(at, "8 reps"), table_of(at, "Baseline")
-    by_label(at.selectbox, "Candidate to edit").set_value(2).run()
+    by_label(at.selectbox, "Candidate to edit").set_value(3).run()
     by_label(at.number_input, "Reps").set_value(14).run()
     run = by_label(at.button, "Run comparison")
     assert not run.disabled, "a changed candidate must be run again"
@@ -290,3 +290,56 @@ def test_a_link_with_bad_numbers_keeps_its_candidates() -> None:
     by_label(at.selectbox, "Candidate to edit").set_value(1).run()
     assert not at.exception, [e.value for e in at.exception]
     assert by_label(at.number_input, "Reps").value == 100000
+
+
+def labels_of(at: AppTest) -> list[str]:
+    return [w.label for w in (*at.number_input, *at.selectbox, *at.text_input)]
+
+
+def test_enforcement_keys_show_only_when_the_enforcement_asks_for_them() -> None:
+    at = fresh()
+    assert "Reassign after (minutes)" not in labels_of(at), "the baseline does not enforce"
+    by_label(at.selectbox, "Candidate to edit").set_value(2).run()  # 1h SLA with reassignment
+    assert by_label(at.number_input, "Reassign after (minutes)").value == 30
+    assert by_label(at.number_input, "Alert at (% of the target)").value == 75
+    by_label(at.selectbox, "How the target is enforced").set_value("alert").run()
+    assert "Reassign after (minutes)" not in labels_of(at)
+    assert "Alert at (% of the target)" in labels_of(at)
+    by_label(at.selectbox, "How the target is enforced").set_value("none").run()
+    assert "Alert at (% of the target)" not in labels_of(at)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    by_label(at.selectbox, "How the target is enforced").set_value("reassign").run()
+    assert by_label(at.number_input, "Reassign after (minutes)").value > 0
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_lead_work_shows_its_blocks_or_checks_and_a_bad_block_gets_one_message() -> None:
+    at = fresh()
+    blocks = by_label(at.text_input, "Lead blocks (hours of the day)")
+    assert blocks.value == "10–11.5, 15–16"
+    by_label(at.selectbox, "When reps work new leads").set_value("checks").run()
+    assert "Lead blocks (hours of the day)" not in labels_of(at)
+    assert "Check the queue every (hours)" in labels_of(at)
+    assert not at.error, [e.value for e in at.error]  # the base's blocks are unset, not refused
+    by_label(at.selectbox, "When reps work new leads").set_value("interleaved").run()
+    assert "Time on new leads (% of rep time)" in labels_of(at)
+    assert not at.error, [e.value for e in at.error]
+    by_label(at.selectbox, "When reps work new leads").set_value("blocks").run()
+    by_label(at.text_input, "Lead blocks (hours of the day)").set_value("10-9").run()
+    assert len(at.error) == 1, [e.value for e in at.error]
+    assert "Lead blocks" in at.error[0].value
+    by_label(at.text_input, "Lead blocks (hours of the day)").set_value("9-11, 10-12").run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1, errors
+    assert "overlap" in errors[0]
+    assert "team.lead_blocks" not in errors[0], "the term in words, not its dotted key"
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_the_trade_off_starts_from_a_candidate_whose_simulation_reads_the_target() -> None:
+    at = fresh()
+    assert by_label(at.selectbox, "Candidate to start from").value == "1h SLA with alerts"
+    assert by_label(at.selectbox, "Second term").value == "First response within (hours)"
+    values = by_label(at.text_input, "Values of First response within (hours)").value
+    assert "24" in values.split(", ")

@@ -23,8 +23,9 @@ from sla_sim.app.state import (
 from sla_sim.experiments.executors import InlineExecutor
 from sla_sim.experiments.runner import simulate
 from sla_sim.model.replication import run_replication
-from sla_sim.model.world import build_world
-from sla_sim.present.terms import all_terms, changed_terms, term_value
+from sla_sim.model.world import build_world, reads_target
+from sla_sim.present.inputs import read_blocks, sweep_default, sweep_start, sweep_terms
+from sla_sim.present.terms import BY_TERM_KEY, all_terms, changed_terms, term_value
 from sla_sim.scenario.file import (
     CHANGED,
     load_scenario,
@@ -115,6 +116,50 @@ def test_a_candidate_file_keeps_the_comments_marks_its_changes_and_reads_back(ba
     assert back.canonical_json() == scenario.canonical_json()
 
 
+def test_a_candidate_that_unsets_a_key_of_its_base_writes_a_file_without_it(baseline) -> None:  # type: ignore[no-untyped-def]
+    candidate = Candidate("Checks", {"team.lead_work": "checks", "team.lead_blocks": None})
+    candidate.overrides["team.check_every_hours"] = 2.0
+    scenario = candidate.scenario(baseline)
+    text = scenario_toml(scenario)
+    assert "lead_blocks" not in text
+    back = parse_scenario_text(text, "candidate.toml")
+    assert back.canonical_json() == scenario.canonical_json()
+    from sla_sim.scenario.schema import Scenario
+
+    built = Scenario.model_validate(scenario.to_document())  # no file text: written from its data
+    assert built.file_text is None
+    assert "lead_blocks" not in scenario_toml(built)
+
+
+def test_blocks_are_typed_as_start_and_end_hours_with_one_clear_message() -> None:
+    term = BY_TERM_KEY["team.lead_blocks"]
+    assert read_blocks(term, "15–16, 10-11.5") == [[10.0, 11.5], [15.0, 16.0]]
+    for bad, words in (
+        ("10", "start and end hour"),
+        ("11-10", "starts before it ends"),
+        ("", "at least one"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            read_blocks(term, bad)
+
+
+def test_the_default_sweep_starts_where_both_terms_act(baseline) -> None:  # type: ignore[no-untyped-def]
+    scenarios = baseline.expand()
+    start = scenarios[sweep_start(scenarios)]
+    assert reads_target(start), "the response target must change what happens"
+    assert start.name == "1h SLA with alerts"
+    first, second = sweep_terms(start)
+    assert (first, second) == ("team.reps", "sla.sales.first_response_hours")
+    target = BY_TERM_KEY[second]
+    values = sweep_default(target, term_value(start, second))
+    assert "1" in values.split(", ")
+    assert "24" in values.split(", "), "the baseline's target is in the grid"
+    assert sweep_terms(scenarios[0]) == ("team.reps", "team.ignore_share"), (
+        "without enforcement the target changes nothing: another term that acts"
+    )
+    assert sweep_start(scenarios[:1]) == 0
+
+
 def test_a_scenario_built_in_code_is_written_from_its_data(baseline) -> None:  # type: ignore[no-untyped-def]
     document = baseline.expand()[0].to_document()
     from sla_sim.scenario.schema import Scenario
@@ -129,7 +174,7 @@ def test_notes_say_where_each_value_comes_from(baseline) -> None:  # type: ignor
     notes = scenario_notes(baseline)
     assert notes["sla.marketing.monthly_mql_commitment"] == "seed 000: 200 qualified leads a month"
     assert notes["sources.1.growth_per_month"] == "seed 000: +10% a month"
-    changed = scenario_notes(baseline.expand()[2])
+    changed = scenario_notes(baseline.expand()[3])
     assert changed["team.reps"] == CHANGED
 
 
@@ -139,9 +184,14 @@ def test_every_term_names_a_real_key_and_the_changes_are_found(baseline) -> None
         term_value(base, term.key)  # raises if the key does not exist
         assert term.label
         assert term.help
-    variant = baseline.expand()[1]
+    variant = baseline.expand()[4]
     changed = {t.key: v for t, v in changed_terms(variant, base)}
-    assert changed == {"sla.sales.first_response_hours": 1.0, "team.reps": 8}
+    assert changed == {
+        "sla.sales.first_response_hours": 1.0,
+        "sla.sales.enforcement": "reassign",
+        "sla.sales.reassign_after_minutes": 30.0,
+        "team.reps": 8,
+    }, "the alert share and the most reassignments are left at what the model uses"
 
 
 def test_series_agree_with_the_metrics_of_the_same_replication(baseline) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,9 @@ def test_values_are_in_words(table: pd.DataFrame) -> None:
     assert table.Value["Time per call attempt"] == "lognormal, median 6 min"
     assert table.Value["Delay syncing a lead to the CRM"] == "exponential with mean 15 min"
     assert table.Value["Deal value"] == "lognormal, median $12k"
-    assert table.Value["How leads reach reps"] == "one shared queue"
+    assert table.Value["How leads reach reps"] == "round robin"
+    assert table.Value["Lead blocks"] == "10:00–11:30 and 15:00–16:00"
+    assert table.Value["Handoffs nobody picks up"] == "20%"
     assert table.Value["Open hours"] == "9:00–18:00"
     assert table.Value["Times a lead may return to nurture"] == "1"
 
@@ -42,7 +44,10 @@ def test_values_are_in_words(table: pd.DataFrame) -> None:
 def test_sla_terms_keep_their_labels(table: pd.DataFrame) -> None:
     assert table.Value["First response within"] == "24 h"
     assert table.Value["Who is called first"] == "oldest first"
-    assert table.Value["Candidate “1h response, 8 reps”"] == "First response within: 1 h; Reps: 8"
+    assert table.Value["How the target is enforced"] == "not enforced: it only measures"
+    assert table.Value["Candidate “8 reps, 1h SLA with reassignment”"] == (
+        "Reps: 8; First response within: 1 h; How the target is enforced: alert, then reassign; Reassign after: 30 min"
+    )
 
 
 def test_sources_name_the_article_or_say_planning_assumption(table: pd.DataFrame) -> None:
@@ -54,9 +59,13 @@ def test_sources_name_the_article_or_say_planning_assumption(table: pd.DataFrame
 
 
 def test_a_list_of_options_is_no_source(baseline: Scenario, table: pd.DataFrame) -> None:
-    assert table.Source["How leads reach reps"] == (
-        "planning choice; other options: round robin, to the least busy rep"
+    assert table.Source["Who is called first"].startswith(
+        "planning choice; other options: newest first, highest score first"
     )
+    assert table.Source["How leads reach reps"] == (
+        "planning assumption: the CRM gives each lead an owner in turn (other options: one "
+        "shared queue or to the least busy rep)"
+    ), "options quoted inside a note are named too"
     assert table.Source["Response clock"] == "planning choice; other option: calendar hours"
     assert source_in_words('"disqualify"', "sla.sales.on_no_contact", baseline) == (
         "planning choice; other option: disqualified"

@@ -127,8 +127,8 @@ def test_the_tables_hold_every_candidate_with_intervals(result: SimulationResult
     assert "(" in table.loc["Closed deals", "Baseline"], "mean (95% interval)"
     diffs = difference_table(compare(result, "Baseline"))
     assert list(diffs.columns) == result.scenario_names[1:]
-    assert diffs.loc["Response breaches", "1h response"].endswith(")")
-    assert "pts" in diffs.loc["Response breaches", "1h response"]
+    assert diffs.loc["Response breaches", "1h SLA with alerts"].endswith(")")
+    assert "pts" in diffs.loc["Response breaches", "1h SLA with alerts"]
 
 
 def test_the_report_content_has_headlines_charts_terms_and_sources(
@@ -141,7 +141,12 @@ def test_the_report_content_has_headlines_charts_terms_and_sources(
     assert "Backlog over the year" in titles
     assert list(report.terms_table.columns) == result.scenario_names
     assert report.terms_table.loc["Reps", "8 reps"] == "8"
-    assert report.terms_table.loc["First response within", "1h response"] == "1 h"
+    assert report.terms_table.loc["First response within", "1h SLA with alerts"] == "1 h"
+    assert report.terms_table.loc["Reassign after", "1h SLA with reassignment"] == "30 min"
+    assert report.terms_table.loc["Reassign after", "1h SLA with alerts"] == "–", "not used"
+    for row in ("Net revenue", "Sales cost", "Ignored handoffs", "Reassignments"):
+        assert row in report.summary_table.index, row
+        assert row in report.differences_table.index, row
     sourced = "the article 'Como Criar SLA entre Marketing e Vendas': 200 qualified leads a month"
     assert (report.assumptions.Source == sourced).any()
     assert list(report.colors) == result.scenario_names
@@ -158,7 +163,7 @@ def test_results_read_back_from_their_folder_give_the_same_summary(
     )
     assert back.series is not None
     assert len(back.series) == len(result.series)  # type: ignore[arg-type]
-    assert back.scenarios[2].team.reps == 8
+    assert back.scenarios[3].team.reps == 8
 
 
 def test_sla_sim_report_writes_the_html_and_the_deck(
@@ -182,6 +187,8 @@ def test_sla_sim_report_writes_the_html_and_the_deck(
     slides = Presentation(str(deck)).slides
     pictures = [s for s in slides if any(shape.shape_type == 13 for shape in s.shapes)]
     assert len(pictures) == 7, "one slide per key chart"
+    titles = [s.shapes.title.text for s in slides if s.shapes.title is not None]
+    assert "The decision: what each candidate buys and costs" in titles, "on one slide"
 
 
 @pytest.mark.parametrize(
@@ -214,16 +221,24 @@ def test_the_decision_says_what_each_candidate_buys_and_costs(result: Simulation
     assert list(table.index) == [
         "Buys: closed deals",
         "Buys: revenue",
+        "Buys: net revenue",
         "Buys: response breaches",
         "Buys: attempt breaches",
         "Costs: reps",
+        "Costs: sales cost",
         "Costs: rep utilisation",
+        "Costs: other work displaced",
         "Costs: backlog, mean",
         "Costs: terms changed",
     ]
     assert table.loc["Costs: reps", "Baseline"] == "6"
     assert table.loc["Costs: reps", "8 reps"] == "8 (+2)"
-    assert table.loc["Costs: terms changed", "1h response"] == "a 1-hour response"
+    assert table.loc["Costs: sales cost", "8 reps"].startswith("+$")
+    assert "Costs: marketing cost" not in table.index, "no candidate changes it"
+    assert table.loc["Costs: terms changed", "1h SLA with alerts"] == "a 1-hour response; alerts"
+    assert table.loc["Costs: terms changed", "1h SLA with reassignment"] == (
+        "a 1-hour response; reassignment after 30 min"
+    ), "a detail is said with what it details"
     assert table.loc["Costs: terms changed", "8 reps"] == "none"
     assert " to " in table.loc["Buys: closed deals", "8 reps"]
     assert "–" in table.loc["Buys: closed deals", "Baseline"]
@@ -259,6 +274,83 @@ def test_a_headline_with_costs_says_what_the_change_does_to_net_revenue(
         "A rep cost of €9,500 a month changes what is measured, not what happens to the leads"
     ), sentence
     assert sentence.endswith("; net revenue +€120k (+€80k to +€160k)."), sentence
+    free = baseline.expand()[0].with_overrides(
+        {"costs.rep_cost_per_month": 0, "sources.0.cost_per_lead": 0, "sources.1.cost_per_lead": 0}
+    )
     assert "net revenue" not in headline(
-        baseline.expand()[0].with_overrides({"team.reps": 8}, "C"), baseline.expand()[0], comparison
+        free.with_overrides({"team.reps": 8}, "C"), free, comparison
     ), "no costs, no word of them"
+
+
+def _difference(metric: str, before: float, after: float, low: float, high: float) -> dict:  # type: ignore[type-arg]
+    return {
+        "scenario": "C",
+        "metric": metric,
+        "baseline_mean": before,
+        "mean": after,
+        "difference": after - before,
+        "ci_low": low,
+        "ci_high": high,
+    }
+
+
+def test_a_headline_says_what_the_candidate_costs_as_well_as_what_it_buys(
+    baseline: Scenario,
+) -> None:
+    base = baseline.expand()[0]
+    candidate = base.with_overrides({"team.reps": 8}, "C")
+    comparison = comparison_of((14.2, 9.4, 19.1), (0.31, 0.04, -0.3, -0.24))
+    rows = [
+        _difference("sales_cost", 396_000.0, 528_000.0, 132_000.0, 132_000.0),
+        _difference("marketing_cost", 281_000.0, 281_000.0, 0.0, 0.0),
+        _difference("net_revenue", 200_000.0, 252_000.0, 10_000.0, 94_000.0),
+    ]
+    comparison.differences = pd.concat([comparison.differences, pd.DataFrame(rows)])
+    assert headline(candidate, base, comparison) == (
+        "8 reps close 14 more deals a year (9 to 19) and cut response breaches from 31% to 4%; "
+        "$132k more in reps, net revenue +$52k (+$10k to +$94k)."
+    ), "the reps' cost, no word of an unchanged marketing cost"
+    fewer = base.with_overrides({"team.reps": 5}, "C")
+    comparison.differences.loc[
+        comparison.differences.metric == "sales_cost", "difference"
+    ] = -66_000.0
+    assert "; $66k less in reps, net revenue" in headline(fewer, base, comparison)
+
+
+def test_under_enforcement_a_new_target_takes_the_deals_and_its_breaches_are_its_own(
+    baseline: Scenario,
+) -> None:
+    base = baseline.expand()[0]
+    enforced = base.with_overrides(
+        {"sla.sales.first_response_hours": 1, "sla.sales.enforcement": "alert"}, "C"
+    )
+    comparison = comparison_of((26.0, 17.0, 35.0), (0.20, 0.23, 0.026, 0.031))
+    sentence = headline(enforced, base, comparison)
+    assert sentence.startswith(
+        "A 1-hour response and alerts close 26 more deals a year (17 to 35); "
+    ), "the simulation reads the target under enforcement: the deals are put down to it"
+    assert "response breaches of a 1-hour target 23% (baseline: 20% of 24 h)" in sentence
+    for change in ("raise", "rise", "from 20%"):
+        assert change not in sentence, "two targets: no like-for-like change"
+    reassign = base.with_overrides(
+        {
+            "team.reps": 8,
+            "sla.sales.first_response_hours": 1,
+            "sla.sales.enforcement": "reassign",
+            "sla.sales.reassign_after_minutes": 30,
+        },
+        "C",
+    )
+    assert headline(reassign, base, comparison).startswith(
+        "A 1-hour response, reassignment after 30 min and 8 reps close 26 more deals"
+    ), "the reassignment's detail says the enforcement too"
+    same_target = base.with_overrides({"sla.sales.enforcement": "alert"}, "C")
+    assert headline(same_target, base, comparison).startswith(
+        "Alerts close 26 more deals a year (17 to 35) and raise response breaches from 20% to 23%"
+    ), "the same target: a change like for like"
+    calendar = base.with_overrides(
+        {"sla.sales.clock": "calendar", "sla.sales.enforcement": "alert"}, "C"
+    )
+    assert "of a 24-hour calendar target 23% (baseline: 20% of 24 h business)" in headline(
+        calendar, base, comparison
+    )
