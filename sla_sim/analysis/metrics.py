@@ -475,7 +475,7 @@ METRICS: list[Metric] = [
         "Alerts",
         "count",
         "neither",
-        "leads flagged at sla.sales.alert_at of the response target, still unattempted",
+        "leads still unattempted when the alert share of the response target had passed",
         lambda f: f.count(Event.ALERTED),
     ),
     Metric(

@@ -98,9 +98,10 @@ def money(value: float, currency: str = DOLLARS, exact: bool = False) -> str:
     if exact:
         places = 0 if float(size).is_integer() else get_currency_precision(currency)
         return f"{sign}{symbol}{size:,.{places}f}"
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= limit:
-            return f"{sign}{symbol}{size / limit:.3g}{suffix}"
+    rounded = float(f"{size:.3g}")  # first, so $999.5k is $1M, not $1e+03k
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if rounded >= limit:
+            return f"{sign}{symbol}{rounded / limit:.3g}{suffix}"
     return f"{sign}{symbol}{size:,.0f}"
 
 

@@ -163,3 +163,11 @@ def test_the_wording_needs_no_renderer() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(999_499, "$999k"), (999_500, "$1M"), (999.7, "$1k"), (999.4, "$999"), (-999_600, "−$1M")],
+)
+def test_money_rounds_before_it_chooses_k_or_m(value: float, shown: str) -> None:
+    assert money(value) == shown
