@@ -39,17 +39,18 @@ from sla_sim.model.events import Event, EventLog
 from sla_sim.model.leads import Leads
 from sla_sim.model.streams import Streams
 from sla_sim.model.world import World
+from sla_sim.scenario.schema import Scenario
 
 ALERTED_FIRST = 0  # the category of an alerted lead's entry: ahead of every other
 SHARED = -1  # the owner of a lead on the team's shared queue
 Entry = tuple[int, float, int, int, int]  # (category, key, sequence, row, attempt number)
 
 
-def needs_team_desk(world: World) -> bool:
+def needs_team_desk(world: World | Scenario) -> bool:
     """Whether the scenario needs this desk: checks of the queue, enforcement or the new
     priorities. (Lead blocks and ignored handoffs alone run on the ideal desk, whose reps then
     start attempts only in the blocks: the same events, booked ahead.)"""
-    scenario = world.scenario
+    scenario = world.scenario if isinstance(world, World) else world
     team, sales = scenario.team, scenario.sla.sales
     return (
         team.lead_work == "checks"

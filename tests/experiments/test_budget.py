@@ -64,3 +64,16 @@ def test_candidates_that_share_a_simulation_are_counted_once() -> None:
     one = estimate([base], 10)
     assert estimate([base, measured], 10).simulated_leads == one.simulated_leads
     assert estimate([base, changed], 10).simulated_leads == 2 * one.simulated_leads
+
+
+def test_a_run_on_the_team_desk_is_estimated_at_its_cost() -> None:
+    from sla_sim import load_scenario
+    from sla_sim.experiments.budget import TEAM_DESK_COST, estimate
+
+    from conftest import SCENARIOS
+
+    today, alerts = load_scenario(SCENARIOS / "baseline.toml").expand()[:2]
+    assert alerts.sla.sales.enforcement == "alert"
+    assert estimate([alerts], 10).seconds == pytest.approx(
+        TEAM_DESK_COST * estimate([today], 10).seconds
+    )
