@@ -242,7 +242,11 @@ class TeamDesk(SalesDesk):
         one free soonest first."""
         owner = self.heap_of[row]
         if owner != SHARED:
-            self._work(owner)
+            end = self.attempt_end[owner]
+            if end > self.env.now:  # in an attempt: its end wakes them (inlined _work)
+                self._wake(owner, end)
+            else:
+                self._work(owner)
             return
         now = self.env.now
         free_at, attempt_end = self.free_at, self.attempt_end
@@ -257,27 +261,34 @@ class TeamDesk(SalesDesk):
 
     def _work(self, rep: int) -> None:
         """Rep `rep` takes what they may now, one attempt after another."""
-        env = self.env
-        now = env.now
+        now = self.env.now
+        attempt_end, free_at = self.attempt_end, self.free_at
+        blocks, checks = self.mode == "blocks", self.checks
         while True:
-            if self.attempt_end[rep] > now:
-                self._wake(rep, self.attempt_end[rep])  # work for them when the attempt ends
+            if attempt_end[rep] > now:
+                self._wake(rep, attempt_end[rep])  # work for them when the attempt ends
                 return
-            opening = self.open_calendar.next_open(now)
+            # SalesDesk._open_at keeps the interval of the desk's calendar (the lead blocks, or
+            # the open hours) that holds `now`, which its _serve then reads for the next due time.
+            in_work_hours = self._open_at(now) == now
+            if blocks:
+                opening = self.open_calendar.next_open(now)
+            else:
+                opening = now if in_work_hours else self._open_at(now)
             if opening > now:
                 if self._has_work(rep):
                     self._wake_team(opening)
                 return
-            free = self.free_at[rep] <= now
+            free = free_at[rep] <= now
             if not free:
                 lead_time = False  # other work interleaved with the last attempt
-            elif self.mode == "blocks":
-                lead_time = self.hours.in_block(now)
-            elif self.mode == "checks":
+            elif blocks:
+                lead_time = in_work_hours
+            elif checks:
                 lead_time = self.in_session[rep]
             else:
                 lead_time = True
-            entry = self._take(rep, not lead_time, self.checked_by if self.checks else -1)
+            entry = self._take(rep, not lead_time, self.checked_by if checks else -1)
             if entry is None:
                 if lead_time:
                     self.in_session[rep] = False
@@ -285,7 +296,7 @@ class TeamDesk(SalesDesk):
                     if free:
                         self._wake_team(self.hours.next_start(now))
                     else:
-                        self._wake(rep, self.free_at[rep])
+                        self._wake(rep, free_at[rep])
                 return
             row, number = entry[3], entry[4]
             if number == 0:
@@ -293,13 +304,13 @@ class TeamDesk(SalesDesk):
             if now > self.window_end[row] or (number == 0 and now > self.cold_at[row]):
                 self._serve(rep, row, number, now)  # the lead is gone: closed, no attempt
                 continue
-            busy_until = self.free_at[rep]
+            busy_until = free_at[rep]
             self._serve(rep, row, number, now)
             minutes = self.minutes_flat[self.first_attempt[row] + number]
             end = now + minutes / 60.0
-            self.attempt_end[rep] = end
-            if not free and busy_until > self.free_at[rep]:
-                self.free_at[rep] = busy_until
+            attempt_end[rep] = end
+            if not free and busy_until > free_at[rep]:
+                free_at[rep] = busy_until
             if not lead_time:
                 self.log.add(
                     now, self.lead_of[row], Event.DISPLACED, self.episode[row], rep, number, minutes

@@ -181,6 +181,7 @@ def format_interval(key: str, mean: float, low: float, high: float, currency: st
 
 
 SAME_EVERY_TIME = "every replication"
+NEVER_NEGATIVE = ("count", "share", "hours", "leads", "months")  # units no replication goes below 0
 NO_DIFFERENCE = "no difference"
 
 
@@ -192,6 +193,11 @@ def format_range(key: str, mean: float, low: float, high: float, currency: str =
         return shown
     if low == high:
         return f"{shown} ({SAME_EVERY_TIME})"
+    unit = unit_of(key)
+    if unit in NEVER_NEGATIVE:  # a t-interval of a near-zero count may reach below zero
+        low = max(low, 0.0)
+    if unit == "share":
+        high = min(high, 1.0)
     return f"{shown} ({format_value(key, low, currency)}–{format_value(key, high, currency)})"
 
 

@@ -171,3 +171,9 @@ def test_the_wording_needs_no_renderer() -> None:
 )
 def test_money_rounds_before_it_chooses_k_or_m(value: float, shown: str) -> None:
     assert money(value) == shown
+
+
+def test_a_range_stays_within_what_the_metric_can_take() -> None:
+    assert format_range("leads_ignored", 1.2, -0.25, 2.65) == "1.2 (0–2.6)"
+    assert format_range("response_within_sla", 0.99, 0.97, 1.01) == "99.0% (97.0%–100.0%)"
+    assert "−" in format_range("net_revenue", 1000.0, -5000.0, 7000.0)
