@@ -226,14 +226,14 @@ def decision_table(
     result: SimulationResult, comparison: Comparison, scenarios: list[Scenario]
 ) -> pd.DataFrame:
     """The candidates side by side: what each buys (deals, revenue, breaches) and what it costs
-    (reps, rep time, leads waiting, terms changed), the baseline as its means, each candidate as
+    (reps, rep time, leads waiting, the other terms changed), the baseline as its means, each candidate as
     its difference from the baseline with the 95% interval."""
     baseline = scenarios[0]
     currency = baseline.costs.currency
     differences = comparison.differences
     table: dict[str, dict[str, str]] = {}
     reps = "Costs: reps"
-    terms = "Costs: terms changed"
+    terms = "Costs: other terms changed"
     gains, paid, costs = list(DECISION_GAINS), [], list(DECISION_COSTS)
     if any(has_costs(s) for s in scenarios):
         gains[2:2] = DECISION_MONEY[0]

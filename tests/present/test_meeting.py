@@ -229,17 +229,17 @@ def test_the_decision_says_what_each_candidate_buys_and_costs(result: Simulation
         "Costs: rep utilisation",
         "Costs: other work displaced",
         "Costs: backlog, mean",
-        "Costs: terms changed",
+        "Costs: other terms changed",
     ]
     assert table.loc["Costs: reps", "Baseline"] == "6"
     assert table.loc["Costs: reps", "8 reps"] == "8 (+2)"
     assert table.loc["Costs: sales cost", "8 reps"].startswith("+$")
     assert "Costs: marketing cost" not in table.index, "no candidate changes it"
-    assert table.loc["Costs: terms changed", "1h SLA with alerts"] == "a 1-hour response; alerts"
-    assert table.loc["Costs: terms changed", "1h SLA with reassignment"] == (
+    assert table.loc["Costs: other terms changed", "1h SLA with alerts"] == "a 1-hour response; alerts"
+    assert table.loc["Costs: other terms changed", "1h SLA with reassignment"] == (
         "a 1-hour response; reassignment after 30 min"
     ), "a detail is said with what it details"
-    assert table.loc["Costs: terms changed", "8 reps"] == "none"
+    assert table.loc["Costs: other terms changed", "8 reps"] == "none"
     assert " to " in table.loc["Buys: closed deals", "8 reps"]
     assert "–" in table.loc["Buys: closed deals", "Baseline"]
     assert list(report.differences_table.columns) == result.scenario_names[1:]
