@@ -235,7 +235,9 @@ def test_the_decision_says_what_each_candidate_buys_and_costs(result: Simulation
     assert table.loc["Costs: reps", "8 reps"] == "8 (+2)"
     assert table.loc["Costs: sales cost", "8 reps"].startswith("+$")
     assert "Costs: marketing cost" not in table.index, "no candidate changes it"
-    assert table.loc["Costs: other terms changed", "1h SLA with alerts"] == "a 1-hour response; alerts"
+    assert (
+        table.loc["Costs: other terms changed", "1h SLA with alerts"] == "a 1-hour response; alerts"
+    )
     assert table.loc["Costs: other terms changed", "1h SLA with reassignment"] == (
         "a 1-hour response; reassignment after 30 min"
     ), "a detail is said with what it details"
