@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import simpy
@@ -206,7 +206,8 @@ class SalesDesk:
             Due(env, moment - env.now, row, episode, self._lapse)
 
     def _lapse(self, due: Due) -> None:
-        """An ignored handoff's patience or window has run out."""
+        """An ignored handoff's patience or window has run out: it goes cold, or its follow-up
+        window ends without an attempt."""
         row = due.row
         if self.cold_at[row] <= self.window_end[row]:
             self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
@@ -383,13 +384,16 @@ class SalesDesk:
         self.mql_at[row] = back
         self.hand_off(row, episode)
 
-    def close_books(self) -> None:
-        """At the horizon: leads left in a queue whose patience or window ran out are closed."""
+    def waiting(self) -> Iterator[tuple[int, int]]:
+        """(row, attempt number) of every attempt still waiting in a queue."""
         for heap in self.queues:
             for _, _, row, number in heap:
-                if number == 0 and self.cold_at[row] < self.horizon:
-                    self.log.add(
-                        self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row]
-                    )
-                elif self.window_end[row] < self.horizon:
-                    self._no_contact(row, number, self.window_end[row], schedule=False)
+                yield row, number
+
+    def close_books(self) -> None:
+        """At the horizon: leads left in a queue whose patience or window ran out are closed."""
+        for row, number in self.waiting():
+            if number == 0 and self.cold_at[row] < self.horizon:
+                self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
+            elif self.window_end[row] < self.horizon:
+                self._no_contact(row, number, self.window_end[row], schedule=False)

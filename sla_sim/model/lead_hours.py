@@ -45,9 +45,10 @@ class LeadHours:
                 count = math.ceil((end - start) / every - TOLERANCE)
                 self.checks.extend(start + k * every for k in range(max(count, 1)))
 
-    def in_block(self, t: float) -> bool:
-        assert self.blocks is not None
-        return self.blocks.next_open(t) == t
+    def is_check(self, t: float) -> bool:
+        """Whether `t` is one of the team's checks of the queue."""
+        i = bisect.bisect_left(self.checks, t - TOLERANCE)
+        return i < len(self.checks) and self.checks[i] <= t + TOLERANCE
 
     def next_start(self, t: float) -> float:
         """The next moment after `t` at which reps take new leads (inf if none in the horizon)."""

@@ -29,7 +29,7 @@ have work they may not take yet.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import simpy
@@ -100,7 +100,6 @@ class TeamDesk(SalesDesk):
         self.token = [0] * n  # the sequence number of the lead's one valid entry (0: none)
         self.heap_of = [SHARED] * n
         self.waiting_first = [False] * n
-        self.ignored = [False] * n
         self.alerted = [False] * n
         self.moves = [0] * n
         self.deadline = [INF] * n
@@ -122,13 +121,11 @@ class TeamDesk(SalesDesk):
 
     def _handed_off(self, row: int) -> None:
         self._start_episode(row)
-        self.ignored[row] = False
         self._push(row, 0)
         self._offer(row)
 
     def _ignore(self, row: int, episode: int) -> None:
         self._start_episode(row)
-        self.ignored[row] = True
         self.token[row] = 0
         super()._ignore(row, episode)
 
@@ -208,14 +205,6 @@ class TeamDesk(SalesDesk):
         """The best entry rep `rep` may take now (from their own heap or the team's), removed;
         with `queued_by`, only an entry queued by then (its sequence number) or alerted."""
         own, team = self.heaps[rep], self.heaps[SHARED]
-        if queued_by < 0:  # the common case, inlined
-            a, b = self._head(own) if own else None, self._head(team) if team else None
-            best, heap = (a, own) if b is None or (a is not None and a < b) else (b, team)
-            if best is None or (alerted_only and best[0] != ALERTED_FIRST):
-                return None
-            heapq.heappop(heap)
-            self._forget(best[3])
-            return best
         later: list[tuple[list[Entry], Entry]] = []
         while True:
             a, b = self._head(own), self._head(team)
@@ -270,11 +259,9 @@ class TeamDesk(SalesDesk):
                 return
             # SalesDesk._open_at keeps the interval of the desk's calendar (the lead blocks, or
             # the open hours) that holds `now`, which its _serve then reads for the next due time.
-            in_work_hours = self._open_at(now) == now
-            if blocks:
-                opening = self.open_calendar.next_open(now)
-            else:
-                opening = now if in_work_hours else self._open_at(now)
+            start = self._open_at(now)
+            in_work_hours = start == now
+            opening = self.open_calendar.next_open(now) if blocks else start
             if opening > now:
                 if self._has_work(rep):
                     self._wake_team(opening)
@@ -342,7 +329,7 @@ class TeamDesk(SalesDesk):
         now = self.env.now
         if self.window_at <= now + 1e-9:
             self.window_at = INF
-        if self.checks and self.hours.next_start(now - 2e-9) <= now + 1e-9:
+        if self.checks and self.hours.is_check(now):
             self.in_session = [True] * self.reps
             self.checked_by = self.seq
         for rep in sorted(range(self.reps), key=self.free_at.__getitem__):
@@ -379,7 +366,6 @@ class TeamDesk(SalesDesk):
         to = min(others, key=lambda rep: (held[rep], attempt_end[rep]))
         self.log.add(now, self.lead_of[row], Event.REASSIGNED, self.episode[row], to, owner)
         self.owner[row] = to
-        self.ignored[row] = False
         self._push(row, 0)
         self.moves[row] += 1
         if self.moves[row] < self.max_reassignments:
@@ -387,25 +373,15 @@ class TeamDesk(SalesDesk):
         self._offer(row)
 
     def _lapse(self, due: Due) -> None:
-        """An ignored handoff nobody rescued: it goes cold, or its follow-up window ends."""
+        """An ignored handoff, unless an alert or a reassignment rescued it."""
         row = due.row
         if not self._waiting(due) or self.token[row]:
             return
         self.waiting_first[row] = False
-        if self.cold_at[row] <= self.window_end[row]:
-            self.log.add(self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row])
-        else:
-            self._no_contact(row, 0, self.window_end[row])
+        super()._lapse(due)
 
-    def close_books(self) -> None:
-        """At the horizon: waiting leads whose patience or window ran out are closed."""
+    def waiting(self) -> Iterator[tuple[int, int]]:
         for heap in self.heaps:
             for _, _, seq, row, number in heap:
-                if self.token[row] != seq:
-                    continue
-                if number == 0 and self.cold_at[row] < self.horizon:
-                    self.log.add(
-                        self.cold_at[row], self.lead_of[row], Event.COLD, self.episode[row]
-                    )
-                elif self.window_end[row] < self.horizon:
-                    self._no_contact(row, number, self.window_end[row], schedule=False)
+                if self.token[row] == seq:  # the entry still stands
+                    yield row, number
