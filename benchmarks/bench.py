@@ -2,11 +2,13 @@
 
     make bench                     # everything below, about two minutes on 2 cores
     python benchmarks/bench.py --quick
+    python benchmarks/bench.py --scaling   # only the µs per event by team size and volume
 
 Figures: leads per second of one replication of the baseline year; customers per second of the
 Erlang C set-up (SPEC §5) at a large volume, beside the yardstick (a plain SimPy M/M/c, one process
 per customer) on the same volume; the wall time of 100 replications of the baseline year on all
-cores; the peak memory of a replication with about a million leads.
+cores; the peak memory of a replication with about a million leads. Then the cost of an event as
+the team grows under each routing, and as the volume grows with the team.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ BEFORE = "39094f4886a337dbec82225e169f194bea4b8145"  # 0.6.0
 BASELINE_0_6 = ROOT / "tests" / "data" / "scenarios_0.6" / "baseline.toml"
 ERLANG_ATTEMPT_MINUTES = 30.0  # service rate 2 an hour
 ERLANG_LOAD = 0.9  # utilisation of the reps in the Erlang C benchmark
+ROUTINGS = ("shared_queue", "round_robin", "least_loaded")
+TEAMS = (6, 60, 600)
+LEADS_PER_REP_MONTH = 250  # about 60% busy on hour-long attempts, always open
+VOLUMES = (1, 4, 16)
 
 
 def erlang_reps(customers: int) -> int:
@@ -72,6 +78,88 @@ def erlang_c_scenario(customers: int) -> Scenario:
         },
         "erlang-c",
     )
+
+
+def team_scenario(reps: int, routing: str) -> Scenario:
+    """A month, always open, of hand-raisers for `reps` reps (the volume grows with the team, so
+    the reps are as busy at every size): up to three attempts, a day apart at most."""
+    return parse_scenario(
+        {
+            "scenario": {"name": f"{reps} reps, {routing}", "months": 1},
+            "calendar": {"always_open": True},
+            "sources": [
+                {
+                    "name": "Requests",
+                    "leads_per_month": LEADS_PER_REP_MONTH * reps,
+                    "hand_raiser_share": 1.0,
+                    "fit": {"dist": "beta", "a": 5, "b": 3},
+                    "arrival": "flat",
+                }
+            ],
+            "handoff": {"sync_delay_minutes": 0},
+            "team": {
+                "reps": reps,
+                "routing": routing,
+                "attempt_minutes": {"dist": "exponential", "mean": 60},
+                "prospecting_share": 1.0,
+            },
+            "response": {"connect_prob": 0.45, "connect_floor": 0.1},
+            "sla": {
+                "sales": {
+                    "clock": "calendar",
+                    "min_attempts": 3,
+                    "retry_gap_hours": [4, 24],
+                    "follow_up_window_days": 3,
+                    "on_no_contact": "disqualify",
+                }
+            },
+        },
+        "team-size",
+    )
+
+
+def micros_per_event(scenario: Scenario, runs: int) -> tuple[float, int]:
+    """(best µs per event, events) of one replication: its wall time over its event log."""
+    world = build_world(scenario)
+    seconds, events = math.inf, 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        events = len(run_replication(world, 1, 0).log)
+        seconds = min(seconds, time.perf_counter() - start)
+    return seconds / events * 1e6, events
+
+
+def scaling_tables(quick: bool) -> str:
+    """µs per event for each team size under each routing, and for the 0.6.0 baseline year at
+    1×, 4× and 16× its volume and team (as busy reps); Markdown tables."""
+    teams = TEAMS[:2] if quick else TEAMS
+    lines = [
+        "| reps (µs per event) | " + " | ".join(ROUTINGS) + " |",
+        "| ---: |" + " ---: |" * len(ROUTINGS),
+    ]
+    for reps in teams:
+        cells = []
+        for routing in ROUTINGS:
+            micros, events = micros_per_event(team_scenario(reps, routing), 3 if reps < 600 else 1)
+            cells.append(f"{micros:.2f} ({events:,} events)")
+        lines.append(f"| {reps} | " + " | ".join(cells) + " |")
+    baseline = load_scenario(BASELINE_0_6)
+    sources = [source.leads_per_month for source in baseline.sources]
+    lines += [
+        "",
+        "| 0.6.0 baseline year | reps | events | µs per event |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for times in VOLUMES[:2] if quick else VOLUMES:
+        overrides: dict[str, object] = {"team.reps": baseline.team.reps * times}
+        overrides |= {f"sources.{i}.leads_per_month": n * times for i, n in enumerate(sources)}
+        micros, events = micros_per_event(
+            baseline.with_overrides(overrides), 3 if times < 16 else 1
+        )
+        lines.append(
+            f"| {times}× volume | {baseline.team.reps * times} | {events:,} | {micros:.2f} |"
+        )
+    return "\n".join(lines)
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:
@@ -297,8 +385,14 @@ def app_comparison(baseline: Scenario, replications: int = 20) -> list[tuple[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes, fewer repeats")
+    parser.add_argument(
+        "--scaling", action="store_true", help="only the µs per event by team size and volume"
+    )
     args = parser.parse_args()
     quick = args.quick
+    if args.scaling:
+        print(f"Machine: {machine()}\n\n{scaling_tables(quick)}")
+        return
 
     baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
     world = build_world(baseline)
@@ -328,6 +422,7 @@ def main() -> None:
     change_rows = before_and_after(3 if quick else 5)
     million, peak = peak_memory_million_leads() if not quick else (0, float("nan"))
     sweep_rows = sweep_speedups((5, 2) if quick else (10, 5), 5 if quick else 20)
+    scaling = scaling_tables(quick)
     load = statistics.fmean(os.getloadavg()) if hasattr(os, "getloadavg") else float("nan")
 
     rows = [
@@ -363,6 +458,7 @@ def main() -> None:
         f"\nA baseline lead costs {per_lead:.1f} µs; a yardstick customer {per_customer:.1f} µs. "
         f"The Erlang C set-up runs {served / model_time / yard_speed:.2f}× the yardstick's speed."
     )
+    print(f"\nCost of an event by team size and routing, and by volume:\n\n{scaling}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ computed. The CLI, the app and the reports read labels and units from here.
 
 from __future__ import annotations
 
+import copy
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +18,8 @@ import numpy as np
 from sla_sim.model.events import Event
 from sla_sim.model.lead_hours import LeadHours
 from sla_sim.model.replication import Replication
+from sla_sim.scenario.calendar import Calendar
+from sla_sim.scenario.schema import headcount_by_month
 
 Unit = Literal["count", "share", "hours", "money", "months", "leads"]
 EPISODE_BITS = 64
@@ -29,16 +33,30 @@ class Metric:
     better: Literal["higher", "lower", "neither"]
     description: str
     compute: Callable[[Facts], float]
+    monthly: bool = False
+    """Whether the metric can be taken over the leads that arrived in one month (`by_month`):
+    a share or a mean over leads or their handoffs, which reads against the same bound for a
+    month as for the horizon. Counts and money grow with the length of the period, and the
+    reps' time and the backlog are not about any month's leads, so they cannot."""
 
 
 def _share(part: float, whole: float) -> float:
     return float(part) / whole if whole else float("nan")
 
 
-class Facts:
-    """The per-lead and per-episode facts every metric is computed from."""
+_ANY_LEADS = ("_rows_of", "_handoffs")
+"""The facts of `Facts` that do not depend on which leads are counted."""
 
-    def __init__(self, replication: Replication) -> None:
+
+class Facts:
+    """The per-lead and per-episode facts every metric is computed from; with `arrived`, one
+    month's: the leads that arrived in [start, end) hours (and after warm-up) count, and of the
+    handoffs (response and its breaches), those made in it — as a monthly SLA report counts the
+    handoffs Sales received that month."""
+
+    def __init__(
+        self, replication: Replication, arrived: tuple[float, float] | None = None
+    ) -> None:
         world = replication.world
         self.scenario = world.scenario
         self.calendar = world.calendar
@@ -46,8 +64,30 @@ class Facts:
         self.warmup = world.warmup
         self.month_bounds = world.month_bounds
         self.leads = replication.leads
+        self.roster = replication.roster
         self.columns = replication.log.columns()
-        self.counted = self.leads.arrival >= self.warmup
+        self.after_warmup = self.leads.arrival >= self.warmup
+        self.counted = self.after_warmup
+        self.handed_off: tuple[float, float] | None = None
+        if arrived is not None:
+            start, end = arrived
+            self.counted = self.counted & (self.leads.arrival >= start) & (self.leads.arrival < end)
+            self.handed_off = arrived
+
+    def arrived_in(self, start: float, end: float) -> Facts:
+        """These facts with only the leads that arrived in [start, end) hours counted (and
+        after warm-up), as `Facts(replication, arrived=(start, end))` gives, sharing what does
+        not depend on which leads count (a month's metrics, month after month)."""
+        for name in _ANY_LEADS:
+            getattr(self, name)  # computed once here, then shared
+        other = copy.copy(self)
+        for name, attribute in vars(Facts).items():
+            if isinstance(attribute, cached_property) and name not in _ANY_LEADS:
+                other.__dict__.pop(name, None)
+        arrival = self.leads.arrival
+        other.counted = self.counted & (arrival >= start) & (arrival < end)
+        other.handed_off = (start, end)
+        return other
 
     @cached_property
     def _counted_rows(self) -> np.ndarray:
@@ -116,8 +156,9 @@ class Facts:
         return out
 
     @cached_property
-    def episodes(self) -> dict[str, np.ndarray]:
-        """Handoff, first attempt, deadline and departure from the first-attempt queue, per handoff."""
+    def _handoffs(self) -> dict[str, np.ndarray]:
+        """Lead, handoff, first attempt, deadline, departure from the first-attempt queue and
+        response, per handoff of any lead (counted or not)."""
         sales = self.scenario.sla.sales
         handoff = self._events(Event.HANDOFF, counted_only=False)
         keys = self._episode_key(handoff)
@@ -138,15 +179,27 @@ class Facts:
             deadline = start + sales.first_response_hours
             response = attempt - start
         response = np.where(np.isnan(attempt), np.nan, response)
-        counted = self.counted[self.columns["lead"][handoff]]
         return {
+            "lead": self.columns["lead"][handoff],
             "start": start,
             "attempt": attempt,
             "left": np.where(np.isnan(left), self.horizon, left),
             "deadline": deadline,
             "response": response,
-            "counted": counted,
         }
+
+    @cached_property
+    def episodes(self) -> dict[str, np.ndarray]:
+        """Handoff, first attempt, deadline and departure from the first-attempt queue, per
+        handoff, and whether it is counted (its lead is; in one month's facts, it was made in
+        that month)."""
+        handoffs = self._handoffs
+        lead = handoffs["lead"]
+        if self.handed_off is None:
+            return handoffs | {"counted": self.counted[lead]}
+        a, b = self.handed_off  # one month's handoffs, of leads that arrived after warm-up
+        start = handoffs["start"]
+        return handoffs | {"counted": self.after_warmup[lead] & (start >= a) & (start < b)}
 
     @cached_property
     def response_hours(self) -> np.ndarray:
@@ -197,25 +250,63 @@ class Facts:
         the open hours: there, the attempt time inside those hours over them."""
         team = self.scenario.team
         attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
+        start = self.columns["time"][attempts]
+        hours_each = self.columns["value"][attempts] / 60.0
+        roster = self.roster
+        if roster is not None:  # a rep who ramps is held longer by each attempt
+            hours_each = hours_each / roster.rates(self.columns["rep"][attempts], start)
         if team.lead_work != "interleaved":
             hours = LeadHours(team, self.calendar, self.horizon)
-            start = np.clip(self.columns["time"][attempts], self.warmup, self.horizon)
-            end = np.clip(
-                self.columns["time"][attempts] + self.columns["value"][attempts] / 60.0,
-                self.warmup,
-                self.horizon,
+            busy = float(
+                np.sum(
+                    hours.inside(
+                        np.clip(start, self.warmup, self.horizon),
+                        np.clip(start + hours_each, self.warmup, self.horizon),
+                    )
+                )
             )
-            busy = float(np.sum(hours.inside(start, end)))
-            return _share(busy, team.reps * hours.lead_hours_between(self.warmup, self.horizon))
-        start = self.columns["time"][attempts]
-        end = start + self.columns["value"][attempts] / 60.0 / team.prospecting_share
+            return _share(busy, self._rep_hours(hours.blocks or self.calendar))
+        share = team.prospecting_share
+        end = start + hours_each / share
         clock = self.calendar.business_hours
         inside = clock(np.clip(end, self.warmup, self.horizon)) - clock(
             np.clip(start, self.warmup, self.horizon)
         )
-        busy_hours = team.prospecting_share * float(np.sum(inside))
-        open_hours = self.calendar.open_hours_between(self.warmup, self.horizon)
-        return _share(busy_hours, team.reps * team.prospecting_share * open_hours)
+        return _share(share * float(np.sum(inside)), share * self._rep_hours(self.calendar))
+
+    def _rep_hours(self, calendar: Calendar) -> float:
+        """The hours of `calendar` in the measured window, summed over the reps there."""
+        if self.roster is None:
+            return self.scenario.team.reps * calendar.open_hours_between(self.warmup, self.horizon)
+        return self.roster.working_hours(calendar, self.warmup, self.horizon)
+
+    @cached_property
+    def team_by_month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per month: reps on the team, their ramped capacity (in ramped reps' worth) and the
+        attempt work done (in the same units: hours of attempts over one rep's lead hours)."""
+        team = self.scenario.team
+        hours = LeadHours(team, self.calendar, self.horizon)
+        calendar = hours.blocks or self.calendar
+        months = len(self.month_bounds) - 1
+        if self.roster is None:
+            employed = capacity = np.full(months, float(team.reps))
+            full = np.array(
+                [
+                    calendar.open_hours_between(a, b)
+                    for a, b in itertools.pairwise(self.month_bounds)
+                ]
+            )
+        else:
+            employed, capacity, full = self.roster.by_month(calendar, self.month_bounds)
+        attempts = self._events(Event.ATTEMPT, Event.CONNECT, counted_only=False)
+        share = team.prospecting_share if team.lead_work == "interleaved" else 1.0
+        month = np.searchsorted(self.month_bounds, self.columns["time"][attempts], side="right")
+        work = np.bincount(
+            month - 1, weights=self.columns["value"][attempts] / 60.0 / share, minlength=months
+        )[:months]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            load = np.where(full > 0, work / full, 0.0)
+        return employed, capacity, load
 
     @cached_property
     def leads_ignored(self) -> int:
@@ -246,10 +337,103 @@ class Facts:
         return float(len(bounds) - 1 - np.interp(self.warmup, bounds, np.arange(len(bounds))))
 
     @cached_property
+    def measured_share_by_month(self) -> np.ndarray:
+        """The share of each calendar month of the horizon inside the measured window (their sum
+        is `measured_months`)."""
+        bounds = self.month_bounds
+        inside = np.clip(bounds[1:], self.warmup, None) - np.clip(bounds[:-1], self.warmup, None)
+        return inside / np.diff(bounds)
+
+    @cached_property
     def sales_cost(self) -> float:
-        """What the reps cost over the measured window."""
+        """What the reps (each month's team, days off paid) and the account executives
+        (month by month) cost over the measured window."""
         costs = self.scenario.costs
-        return self.scenario.team.reps * costs.rep_cost_per_month * self.measured_months
+        if self.roster is None:
+            cost = self.scenario.team.reps * costs.rep_cost_per_month * self.measured_months
+        else:
+            employed = self.team_by_month[0]
+            cost = costs.rep_cost_per_month * float(np.dot(employed, self.measured_share_by_month))
+        if self.ae_headcount is not None:
+            share = self.measured_share_by_month
+            cost += costs.ae_cost_per_month * float(np.dot(self.ae_headcount, share))
+        return cost
+
+    # -- the account executives' queue (SPEC §10) ----------------------------------------------
+
+    @cached_property
+    def ae_headcount(self) -> np.ndarray | None:
+        """The AEs present in each month of the horizon (None without `[ae]`)."""
+        ae = self.scenario.ae
+        if ae is None:
+            return None
+        return np.array(headcount_by_month(ae.reps, ae.changes, len(self.month_bounds) - 1))
+
+    @cached_property
+    def ae_queue(self) -> dict[str, np.ndarray]:
+        """Per opportunity: when it was qualified, accepted by an AE (nan if not), whether it
+        was still waiting at the horizon, when it closed (the horizon if open), its acceptance
+        deadline and its wait on the SLA clock (nan if not accepted)."""
+        opened = self._events(Event.OPPORTUNITY, counted_only=False)
+        keys = self._episode_key(opened)
+        start = self.columns["time"][opened]
+        accepted = self._match(keys, self._events(Event.AE_ACCEPTED, counted_only=False))
+        waiting = self._match(keys, self._events(Event.AE_WAITING, counted_only=False))
+        ended = self._events(Event.WON, Event.LOST, Event.PIPELINE, counted_only=False)
+        hours = self.scenario.ae.accept_within_hours if self.scenario.ae else float("nan")
+        if self.scenario.sla.sales.clock == "business":
+            deadline = self.calendar.add_business_hours(start, hours)
+            clock = self.calendar.business_hours
+            wait = clock(np.nan_to_num(accepted, nan=0.0)) - clock(start)
+        else:
+            deadline = start + hours
+            wait = accepted - start
+        return {
+            "start": start,
+            "accepted": accepted,
+            "waiting": ~np.isnan(waiting),
+            "closed": self._match(keys, ended),
+            "deadline": deadline,
+            "wait": np.where(np.isnan(accepted), np.nan, wait),
+            "counted": self.counted[self.columns["lead"][opened]],
+        }
+
+    @cached_property
+    def ae_wait_hours_mean(self) -> float:
+        """Qualification to AE acceptance on the SLA clock, over the accepted opportunities."""
+        if self.scenario.ae is None:
+            return float("nan")
+        q = self.ae_queue
+        wait = q["wait"][q["counted"] & ~np.isnan(q["accepted"])]
+        return float(wait.mean()) if len(wait) else float("nan")
+
+    @cached_property
+    def ae_breach_rate(self) -> float:
+        """Opportunities not accepted within `ae.accept_within_hours`, over those whose outcome
+        is known: accepted, or still waiting with the deadline passed by the horizon."""
+        if self.scenario.ae is None:
+            return float("nan")
+        q = self.ae_queue
+        accepted = ~np.isnan(q["accepted"])
+        late = q["waiting"] & (q["deadline"] <= self.horizon)
+        known = q["counted"] & (accepted | late)
+        within = known & accepted & (q["accepted"] <= q["deadline"] + 1e-9)
+        return _share(int(known.sum() - within.sum()), int(known.sum()))
+
+    @cached_property
+    def ae_utilization(self) -> float:
+        """Slot-hours held by accepted opportunities over the AEs' slot-hours, month by month,
+        in the measured window (wall-clock: an open opportunity holds its slot day and night)."""
+        ae, headcount = self.scenario.ae, self.ae_headcount
+        if ae is None or headcount is None:
+            return float("nan")
+        q = self.ae_queue
+        accepted = ~np.isnan(q["accepted"])
+        start = np.clip(q["accepted"][accepted], self.warmup, self.horizon)
+        end = np.clip(q["closed"][accepted], self.warmup, self.horizon)
+        hours = self.measured_share_by_month * np.diff(self.month_bounds)
+        slots = headcount * ae.max_open_opportunities
+        return _share(float(np.sum(end - start)), float(np.dot(slots, hours)))
 
     @cached_property
     def marketing_cost(self) -> float:
@@ -323,7 +507,7 @@ METRICS: list[Metric] = [
         "Sales cost",
         "money",
         "lower",
-        "what the reps cost over the measured months",
+        "what the reps and account executives cost over the measured months",
         lambda f: f.sales_cost,
     ),
     Metric(
@@ -357,6 +541,7 @@ METRICS: list[Metric] = [
         "higher",
         "closed deals per lead",
         lambda f: _share(f.n_deals, f.n_leads),
+        monthly=True,
     ),
     Metric(
         "mql_to_deal_rate",
@@ -365,6 +550,7 @@ METRICS: list[Metric] = [
         "higher",
         "closed deals per MQL",
         lambda f: _share(f.n_deals, f.n_mqls),
+        monthly=True,
     ),
     Metric(
         "acceptance_rate",
@@ -373,6 +559,7 @@ METRICS: list[Metric] = [
         "higher",
         "share of MQLs reaching Sales that Sales accepted",
         lambda f: _share(f.n_handed_off, f.n_handed_off + f.count(Event.REJECTED)),
+        monthly=True,
     ),
     Metric(
         "response_hours_mean",
@@ -381,6 +568,7 @@ METRICS: list[Metric] = [
         "lower",
         "handoff to first attempt, in the SLA clock (attempted leads)",
         lambda f: f.response_stat(np.mean),
+        monthly=True,
     ),
     Metric(
         "response_hours_median",
@@ -389,6 +577,7 @@ METRICS: list[Metric] = [
         "lower",
         "handoff to first attempt, in the SLA clock (attempted leads)",
         lambda f: f.response_stat(np.median),
+        monthly=True,
     ),
     Metric(
         "response_hours_p90",
@@ -397,6 +586,7 @@ METRICS: list[Metric] = [
         "lower",
         "handoff to first attempt, in the SLA clock (attempted leads)",
         lambda f: f.response_stat(_p90),
+        monthly=True,
     ),
     Metric(
         "response_within_sla",
@@ -405,6 +595,7 @@ METRICS: list[Metric] = [
         "higher",
         "handoffs first attempted within first_response_hours",
         lambda f: _share(*f.within_deadline),
+        monthly=True,
     ),
     Metric(
         "response_breach_rate",
@@ -413,6 +604,7 @@ METRICS: list[Metric] = [
         "lower",
         "handoffs whose deadline passed with no attempt by then",
         lambda f: _share(f.within_deadline[1] - f.within_deadline[0], f.within_deadline[1]),
+        monthly=True,
     ),
     Metric(
         "attempt_breach_rate",
@@ -421,6 +613,7 @@ METRICS: list[Metric] = [
         "lower",
         "leads closed without contact that got fewer than min_attempts attempts in the window",
         lambda f: f.attempt_breach_rate,
+        monthly=True,
     ),
     Metric(
         "mql_shortfall_months",
@@ -510,6 +703,33 @@ METRICS: list[Metric] = [
         "leads waiting for a first attempt when the horizon ends",
         lambda f: float(f.waiting_at(np.array([f.horizon - 1e-9]))[0]),
     ),
+    Metric(
+        "ae_wait_hours_mean",
+        "AE wait, mean",
+        "hours",
+        "lower",
+        "qualification to acceptance by an account executive, in the SLA clock (accepted "
+        "opportunities; not applicable without [ae])",
+        lambda f: f.ae_wait_hours_mean,
+    ),
+    Metric(
+        "ae_breach_rate",
+        "AE acceptance breaches",
+        "share",
+        "lower",
+        "opportunities not accepted by an account executive within ae.accept_within_hours "
+        "(not applicable without [ae])",
+        lambda f: f.ae_breach_rate,
+    ),
+    Metric(
+        "ae_utilization",
+        "AE utilisation",
+        "share",
+        "neither",
+        "share of the account executives' opportunity slots held, month by month (not "
+        "applicable without [ae])",
+        lambda f: f.ae_utilization,
+    ),
 ]
 METRIC_KEYS = [m.key for m in METRICS]
 BY_KEY = {m.key: m for m in METRICS}
@@ -517,10 +737,44 @@ FUNNEL_STAGES = ("leads", "mqls", "handed_off", "contacted", "opportunities", "c
 """The count metrics of the funnel, stage by stage, each a subset of the one before."""
 
 
+MONTHLY_KEYS = [m.key for m in METRICS if m.monthly]
+"""The metrics that can be taken month by month (`Metric.monthly`)."""
+
+
+def check_monthly(key: str) -> None:
+    """Raise ValueError, saying which metrics can, unless metric `key` can be taken by month."""
+    if key not in BY_KEY:
+        raise ValueError(f"unknown metric {key!r}; allowed: {', '.join(METRIC_KEYS)}")
+    if not BY_KEY[key].monthly:
+        raise ValueError(
+            f"{key} cannot be taken month by month: only a share or a mean over the leads that "
+            f"arrived in a month can ({', '.join(MONTHLY_KEYS)}); counts and money grow with "
+            "the length of the period, and the reps' time and the backlog belong to no month's "
+            "leads"
+        )
+
+
 def compute_metrics(replication: Replication | Facts) -> dict[str, float]:
     """Every metric of one replication."""
     facts = replication if isinstance(replication, Facts) else Facts(replication)
     return {m.key: float(m.compute(facts)) for m in METRICS}
+
+
+def by_month(replication: Replication, keys: list[str]) -> dict[str, np.ndarray]:
+    """Each metric of `keys` over the leads that arrived in each month of the horizon, one value
+    a month; nan in a month with no lead counted (before the warm-up ends, or none arrived)."""
+    for key in keys:
+        check_monthly(key)
+    everyone = Facts(replication)
+    bounds = everyone.month_bounds
+    out = {key: np.full(len(bounds) - 1, np.nan) for key in keys}
+    for month, (start, end) in enumerate(itertools.pairwise(bounds.tolist())):
+        facts = everyone.arrived_in(start, end)
+        if facts.n_leads == 0:
+            continue
+        for key in keys:
+            out[key][month] = float(BY_KEY[key].compute(facts))
+    return out
 
 
 def backlog_series(

@@ -1,5 +1,7 @@
 """Per-replication series for charts: the backlog week by week, MQLs handed off month by month,
-and the distribution of first-response times.
+the distribution of first-response times, and the team month by month (reps on it, their ramped
+capacity and the attempt work done, both in ramped reps' worth), and, when asked, a metric over
+each month's leads (`monthly_series`).
 
 Each replication gives one value per point of each series; `summarise_series` turns them into a
 mean with a 95% interval per point, the way `intervals.summarise` does for metrics.
@@ -36,11 +38,20 @@ def compute_series(facts: Facts) -> dict[str, np.ndarray]:
         if total
         else np.full(len(grid), np.nan)
     )
+    headcount, capacity, load = facts.team_by_month
     return {
         "backlog": backlog,
         "handoffs": facts.handoffs_per_month.astype(float),
         "response_within": within,
+        "headcount": headcount,
+        "capacity": capacity,
+        "load": load,
     }
+
+
+def monthly_series(key: str) -> str:
+    """The name of the series of metric `key` over the leads of each month (`metrics.by_month`)."""
+    return f"{key} by month"
 
 
 def series_x(name: str, length: int) -> np.ndarray:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
+import altair as alt
 import streamlit as st
 
 from sla_sim.analysis.series import summarise_series
@@ -15,7 +17,7 @@ from sla_sim.app.widgets import may_run, progress_bar, show_chart
 from sla_sim.experiments.compare import compare
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.captions import interval_note
-from sla_sim.present.charts import colours, comparison_charts, same_simulation
+from sla_sim.present.charts import chart_notes, colours, comparison_charts, same_simulation
 from sla_sim.present.headlines import headlines, subject
 from sla_sim.present.pack import difference_table, key_metrics, summary_table, terms_table
 from sla_sim.present.terms import in_words
@@ -87,23 +89,37 @@ def show_results(result: SimulationResult) -> None:
     series = summarise_series(result.series) if result.series is not None else None
     if series is None:
         return
-    (title, first), *others = comparison_charts(
-        result.scenarios, result.summary, series, legends=False
-    )
+    charts = comparison_charts(result.scenarios, result.summary, series, legends=False)
+    notes = chart_notes(result.scenarios, [title for title, _ in charts])
     key = " &nbsp; ".join(
         f"{_swatch(palette[n])} {escape(n)}"
         + (f" (same as {escape(same[n])})" if n in same else "")
         for n in names
     )
     st.markdown(f"Colours in every chart: {key}", unsafe_allow_html=True)
-    st.markdown(f"**{title}**")
-    show_chart(first)
-    for i in range(0, len(others), 2):
-        row = st.columns(2)
-        for column, (title, chart) in zip(row, others[i : i + 2], strict=False):
+    for alone, row in _chart_rows(charts):
+        for column, (title, chart) in zip(
+            [st.container()] if alone else st.columns(2), row, strict=False
+        ):
             with column:
                 st.markdown(f"**{title}**")
+                if title in notes:
+                    st.caption(notes[title])
                 show_chart(chart)
+
+
+def _chart_rows(charts: list[tuple[str, Any]]) -> list[tuple[bool, list[tuple[str, Any]]]]:
+    """The charts as rows of the page: the first and every one of a panel per candidate alone
+    (True), across the whole width; the others two to a row."""
+    rows: list[tuple[bool, list[tuple[str, Any]]]] = []
+    for i, item in enumerate(charts):
+        if i == 0 or isinstance(item[1], alt.FacetChart):
+            rows.append((True, [item]))
+        elif rows and not rows[-1][0] and len(rows[-1][1]) == 1:
+            rows[-1][1].append(item)
+        else:
+            rows.append((False, [item]))
+    return rows
 
 
 def compare_tab() -> list[Scenario] | None:

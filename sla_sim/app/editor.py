@@ -1,5 +1,7 @@
 """The candidates editor: pick a candidate, name it, add or remove one, and set its terms, each
-input in the leader's words with its unit, its meaning and the baseline's value."""
+input in the leader's words with its unit, its meaning and the baseline's value. The terms of
+the SLA stand in three columns; the team over the year (hires and leavers as a table) and, when
+the file has them, the account executives are boxed under the reps."""
 
 from __future__ import annotations
 
@@ -11,16 +13,30 @@ from sla_sim.app.session import new_item
 from sla_sim.app.state import MAX_CANDIDATES, Candidate, free_name
 from sla_sim.present.inputs import (
     BLOCKS_EXAMPLE,
+    CHANGE_COLUMNS,
+    RAMP_EXAMPLE,
     blocks_text,
+    changes_table,
     hours_text,
+    month_names,
+    ramp_note,
+    ramp_text,
     read_blocks,
+    read_changes,
     read_hours,
+    read_ramp,
     term_help,
     term_label,
 )
-from sla_sim.present.terms import GROUPS, Term, all_terms, in_words, term_value
+from sla_sim.present.terms import GROUPS, Group, Term, all_terms, in_words, term_value
 from sla_sim.scenario.file import scenario_notes
 from sla_sim.scenario.schema import Scenario, ScenarioError
+
+SIDE_BY_SIDE: tuple[Group, ...] = ("marketing", "sales", "capacity")
+"""The groups of terms in columns."""
+BOXED: dict[str, tuple[Group, ...]] = {"team.reps": ("team", "ae")}
+"""The other groups, each in a box of its own in a column, right after a term: the team over the
+year and the account executives (when the file has them) after the reps."""
 
 
 def _bounds(term: Term, value: float, scale: int) -> tuple[float | None, float | None]:
@@ -34,10 +50,78 @@ def _bounds(term: Term, value: float, scale: int) -> tuple[float | None, float |
     return low, high
 
 
-def term_input(term: Term, value: Any, default: Any, note: str | None, key: str) -> Any:
+def changes_input(value: list[dict[str, Any]], scenario: Scenario, key: str) -> Any:
+    """Hires and leavers as a table of months and reps, rows added and removed at will. An
+    editor counts its edits from the table it was given, so that table stays as it was when the
+    editor was drawn anew (first, or after a rerun without it: its edits then are gone)."""
+    state = st.session_state
+    start, months = scenario.scenario.start_date, scenario.scenario.months
+    first = f"{key}|table"
+    if key not in state or first not in state:
+        state[first] = changes_table(value, start)
+    month, reps = CHANGE_COLUMNS
+    edited = st.data_editor(
+        state[first],
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            month: st.column_config.SelectboxColumn(
+                month,
+                options=month_names(start, months),
+                required=True,
+                help="At the start of this month",
+            ),
+            reps: st.column_config.NumberColumn(
+                reps, step=1, format="%d", required=True, help="Hired: positive; leaving: negative"
+            ),
+        },
+    )
+    changes, waiting = read_changes(edited, start, months)
+    if waiting:
+        rows = ", ".join(str(row) for row in waiting)
+        st.caption(
+            f"Row{'s' * (len(waiting) > 1)} {rows} count{'s' * (len(waiting) == 1)} once "
+            "both the month and the reps are set."
+        )
+    return changes
+
+
+def term_input(
+    term: Term, value: Any, default: Any, note: str | None, key: str, scenario: Scenario
+) -> Any:
     """One input of a term, showing its unit and what it means; returns the value set."""
     help_text = term_help(term, default, note)
     label = term_label(term)
+    if term.kind == "changes":
+        st.markdown(f":small[{label}]", help=help_text)  # the size of the other inputs' labels
+        return changes_input(value, scenario, key)
+    if term.kind == "optional_number":
+        low, high = _bounds(term, float(value if value is not None else term.minimum or 0), 1)
+        shown = st.number_input(
+            label,
+            min_value=float(low) if low is not None else None,
+            max_value=float(high) if high is not None else None,
+            value=None if value is None else float(value),
+            step=float(term.step or 1),
+            format="%g",
+            placeholder=term.unset_words,
+            key=key,
+            help=help_text,
+        )
+        return None if shown is None else float(shown)
+    if term.kind == "ramp":
+        text = st.text_input(
+            label, value=ramp_text(value), placeholder=RAMP_EXAMPLE, key=key, help=help_text
+        )
+        try:
+            ramp = read_ramp(term, text)
+        except ValueError as error:
+            st.error(str(error))
+            return value
+        st.caption(ramp_note(ramp))
+        return ramp
     if term.kind in ("int", "number"):
         whole = term.kind == "int"
         cast = int if whole else float
@@ -62,11 +146,11 @@ def term_input(term: Term, value: Any, default: Any, note: str | None, key: str)
             max_value=float(high if high is not None else 100),
             value=round(float(value) * 100, 2),
             step=float(term.step or 0.05) * 100,
-            format="%.0f",
+            format=f"%.{term.decimals}f",
             key=key,
             help=help_text,
         )
-        return round(shown / 100, 4)
+        return round(shown / 100, 4 + term.decimals)
     if term.kind == "choice":
         options = list(term.choices)
         if str(value) not in options:
@@ -161,34 +245,44 @@ def editor() -> None:
         """The value of a key as the inputs above have set it."""
         return overrides[key] if key in overrides else term_value(base, key)
 
-    columns = st.columns(3)
-    for column, (group, title) in zip(columns, GROUPS.items(), strict=True):
+    def inputs(group: list[Term]) -> None:
+        """The inputs of these terms, each setting (or clearing) its key in `overrides`."""
+        for term in group:
+            default = term_value(base, term.key)
+            if term.needs and not term.needed(set_now(term.needs[0])):
+                # Not asked for by the terms above: no input, and no value that the
+                # scenario would refuse beside them (the base's own is unset).
+                overrides.pop(term.key, None)
+                if default is not None and not term.ignored_outside:
+                    overrides[term.key] = None
+                continue
+            baseline = term.unset if default is None else default
+            value = overrides.get(term.key, default)
+            if value is None and term.kind != "optional_number":  # empty means "none" there
+                value = term.example if baseline is None else baseline
+            value = term_input(
+                term,
+                value,
+                baseline,
+                notes.get(term.key),
+                key=f"{state.base_id}|{item['uid']}|{term.key}",
+                scenario=base,
+            )
+            if value == baseline:
+                overrides.pop(term.key, None)
+            else:
+                overrides[term.key] = value
+            for boxed in BOXED.get(term.key, ()):
+                inner = [t for t in terms if t.group == boxed]
+                if inner:  # no account executives unless the file has them
+                    with st.container(border=True):
+                        st.markdown(f"**{GROUPS[boxed]}**")
+                        inputs(inner)
+
+    for column, group in zip(st.columns(len(SIDE_BY_SIDE)), SIDE_BY_SIDE, strict=True):
         with column:
-            st.subheader(title)
-            for term in (t for t in terms if t.group == group):
-                default = term_value(base, term.key)
-                if term.needs and str(set_now(term.needs[0])) not in term.needs[1]:
-                    # Not asked for by the terms above: no input, and no value that the
-                    # scenario would refuse beside them (the base's own is unset).
-                    overrides.pop(term.key, None)
-                    if default is not None and not term.ignored_outside:
-                        overrides[term.key] = None
-                    continue
-                baseline = term.unset if default is None else default
-                value = overrides.get(term.key, default)
-                if value is None:
-                    value = term.example if baseline is None else baseline
-                value = term_input(
-                    term,
-                    value,
-                    baseline,
-                    notes.get(term.key),
-                    key=f"{state.base_id}|{item['uid']}|{term.key}",
-                )
-                if value == baseline:
-                    overrides.pop(term.key, None)
-                else:
-                    overrides[term.key] = value
+            st.subheader(GROUPS[group])
+            inputs([t for t in terms if t.group == group])
     if editing == 0:
         changed = sum(v is not None for v in overrides.values())
         differ = f"{changed} term{'s differ' if changed != 1 else ' differs'} from the file. "

@@ -21,11 +21,14 @@ PAGE_SECONDS = 60.0
 def show_chart(chart: Any) -> None:
     """A chart as wide as its column (its height its own), titles inside that width; charts side
     by side (an hconcat) are drawn in columns of their own, since a concatenation cannot fit
-    one."""
+    one; a panel per candidate (a facet) at the size of its panels."""
     if isinstance(chart, alt.HConcatChart):
         for column, part in zip(st.columns(len(chart.hconcat)), chart.hconcat, strict=True):
             with column:
                 show_chart(part)
+        return
+    if isinstance(chart, alt.FacetChart):  # panels keep their own width: a facet fits none
+        st.altair_chart(chart, width="content")
         return
     fitted = chart.properties(
         width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")

@@ -70,9 +70,11 @@ def within_budget(
     *,
     lead_log: bool = False,
     samples: float = 0.0,
+    runs: int = 1,
 ) -> Estimate:
-    """The run's estimate, or exit 2 with the estimate and the limit it passes. A run estimated
-    over a minute says its size on standard error before it starts (Ctrl-C stops it cleanly)."""
+    """The run's estimate (`runs`: each scenario run that many times, a search's bound), or exit
+    2 with the estimate and the limit it passes. A run estimated over a minute says its size on
+    standard error before it starts (Ctrl-C stops it cleanly)."""
     try:
         found = check_run(
             scenarios,
@@ -80,6 +82,7 @@ def within_budget(
             workers=common.jobs or default_jobs(),
             lead_log=lead_log,
             samples=samples,
+            runs=runs,
         )
     except BudgetError as error:
         fail([str(error)])

@@ -1,5 +1,5 @@
 """`sla-sim optimize`: the smallest setting that meets every constraint, or the best for an
-objective."""
+objective; with `--hire-plan`, the fewest hires month by month (`cli.hire_plan`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import click
 
 from sla_sim.cli.common import axes, console, fail, load_one, running, table, within_budget
+from sla_sim.cli.hire_plan import flag_problems, plan_command
 from sla_sim.cli.options import Common, common_options
 from sla_sim.experiments.optimize import Constraint, parse_constraint, parse_objective, runs_at_most
 from sla_sim.experiments.optimize import optimize as find_setting
@@ -27,7 +28,6 @@ def _point(point: dict[str, object]) -> str:
     "--vary",
     "varies",
     multiple=True,
-    required=True,
     help="KEY=LO:HI (whole numbers), KEY=LO:HI:STEP or KEY=V1,V2,... (repeat for a grid).",
 )
 @click.option(
@@ -41,24 +41,49 @@ def _point(point: dict[str, object]) -> str:
     default=None,
     help="A metric to optimise (its better way), or max:METRIC / min:METRIC.",
 )
+@click.option(
+    "--hire-plan",
+    is_flag=True,
+    help="Instead of --vary: the fewest hires, month by month, that keep every --constraint in "
+    "every month (the file's ramp and attrition included), as team.changes to paste.",
+)
+@click.option(
+    "--max-hires",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With --hire-plan: the most hires to try [default: 3 times team.reps].",
+)
 @common_options(20)
 def optimize(
     file: str,
     varies: tuple[str, ...],
     constraints: tuple[str, ...],
     objective: str | None,
+    hire_plan: bool,
+    max_hires: int | None,
     common: Common,
 ) -> None:
-    """The smallest setting that meets every constraint, or the best one for an objective."""
-    scenario = load_one(file)
+    """The smallest setting that meets every constraint, or the best one for an objective; or
+    with --hire-plan, the fewest hires month by month that keep the constraints all year."""
     problems: list[str] = []
-    vary = axes(varies, "--vary", problems)
     parsed: list[Constraint] = []
     for text in constraints:
         try:
             parsed.append(parse_constraint(text))
         except ValueError as error:
             problems.append(f"--constraint {error}")
+    if hire_plan:
+        problems += flag_problems(varies, objective, constraints, parsed)
+        if problems:
+            fail(problems)
+        plan_command(file, load_one(file), parsed, max_hires, common)
+        return
+    if max_hires is not None:
+        problems.append("--max-hires applies only with --hire-plan")
+    if not varies:
+        problems.append("give --vary KEY=LO:HI (or --hire-plan for hires month by month)")
+    scenario = load_one(file)
+    vary = axes(varies, "--vary", problems)
     goal = None
     if objective:
         try:

@@ -23,6 +23,9 @@ SECONDS_PER_LEAD = 2e-5
 # A lead on the team desk (checks, enforcement, the new priorities) costs about three times as
 # much as on the ideal desk (make bench: the baseline's 1h SLA with reassignment against 0.6.0's).
 TEAM_DESK_COST = 3.0
+# A team that changes over the year (each rep in their own hours, SPEC §10) costs about 1.4 times
+# as much per lead (make bench: scenarios/growth.toml against the same file with a fixed team).
+ROSTER_COST = 1.4
 BYTES_PER_LEAD = 550.0
 BYTES_PER_LOGGED_LEAD = 1000.0
 BYTES_PER_SAMPLE = 8.0
@@ -108,21 +111,25 @@ def estimate(
     lead_log: bool = False,
     samples: float = 0.0,
     scale: float = 1.0,
+    runs: int = 1,
 ) -> Estimate:
     """The estimate of `replications` of each scenario on `workers` cores; `lead_log` when the
     event log is kept, `samples` the values of a series kept per replication (warmup), `scale`
-    the factor on every source's volume (the funnel's search)."""
+    the factor on every source's volume (the funnel's search), `runs` the times each scenario
+    runs one after another (a search's candidates, each at most that size)."""
     # Scenarios that differ only in what is measured share one simulation (SimulationResult).
     distinct = list({simulation_key(s): s for s in scenarios}.values())
     per_replication = [s.expected_leads() * scale for s in distinct]
     largest = max(per_replication, default=0.0)
-    simulated = sum(per_replication) * replications
+    simulated = sum(per_replication) * replications * runs
     workers = max(1, min(workers, len(distinct) * replications))
     weighted = sum(
-        leads * (TEAM_DESK_COST if needs_team_desk(s) else 1.0)
+        leads
+        * (TEAM_DESK_COST if needs_team_desk(s) else 1.0)
+        * (ROSTER_COST if s.team.varies else 1.0)
         for leads, s in zip(per_replication, distinct, strict=True)
     )
-    seconds = weighted * replications * SECONDS_PER_LEAD / workers
+    seconds = weighted * replications * runs * SECONDS_PER_LEAD / workers
     parent = PROCESS_BYTES + samples * replications * BYTES_PER_SAMPLE
     if lead_log:
         parent += simulated * BYTES_PER_LOGGED_LEAD
@@ -138,6 +145,7 @@ def check_run(
     lead_log: bool = False,
     samples: float = 0.0,
     scale: float = 1.0,
+    runs: int = 1,
 ) -> Estimate:
     """The estimate of a run, or BudgetError when it passes a limit (see `estimate`)."""
     if replications > MAX_REPLICATIONS:
@@ -145,7 +153,13 @@ def check_run(
             f"{replications:,} replications, more than the limit of {MAX_REPLICATIONS:,}"
         )
     found = estimate(
-        scenarios, replications, workers=workers, lead_log=lead_log, samples=samples, scale=scale
+        scenarios,
+        replications,
+        workers=workers,
+        lead_log=lead_log,
+        samples=samples,
+        scale=scale,
+        runs=runs,
     )
     found.check()
     return found

@@ -20,8 +20,8 @@ import pandas as pd
 
 from sla_sim import interrupts
 from sla_sim.analysis.intervals import COLUMNS, summarise
-from sla_sim.analysis.metrics import METRIC_KEYS, Facts, compute_metrics
-from sla_sim.analysis.series import compute_series, series_frame
+from sla_sim.analysis.metrics import METRIC_KEYS, Facts, by_month, check_monthly, compute_metrics
+from sla_sim.analysis.series import compute_series, monthly_series, series_frame
 from sla_sim.experiments.executors import Executor, Task, use
 from sla_sim.model.events import Event
 from sla_sim.model.replication import Replication, run_replication
@@ -160,20 +160,34 @@ class ReplicationOutput(NamedTuple):
     log: pd.DataFrame | None  # the event log, when asked for
 
 
-def _values(replication: Replication) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+class Asked(NamedTuple):
+    """What a worker gives beyond the metrics and series of each replication."""
+
+    event_log: bool = False
+    monthly: tuple[str, ...] = ()  # metrics also taken over each month's leads, as series
+
+
+def _values(
+    replication: Replication, monthly: tuple[str, ...] = ()
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The metrics of a replication with the backlog at mid-horizon (to tell an unstable team),
-    and its series for charts."""
+    and its series for charts (with the `monthly` metrics month by month)."""
     facts = Facts(replication)
     backlog_mid = float(facts.waiting_at(np.array([facts.horizon / 2]))[0])
-    return compute_metrics(facts) | {"backlog_mid": backlog_mid}, compute_series(facts)
+    series = compute_series(facts)
+    if monthly:
+        months = by_month(replication, list(monthly))
+        series |= {monthly_series(key): values for key, values in months.items()}
+    return compute_metrics(facts) | {"backlog_mid": backlog_mid}, series
 
 
 def run_chunk(
-    scenarios_json: str, seed: int, replications: Sequence[int], with_log: bool
+    scenarios_json: str, seed: int, replications: Sequence[int], asked: Asked
 ) -> list[ReplicationOutput]:
     """Run some replications of a group of scenarios that share one simulation (the unit of
     work of a worker): per replication and scenario of the group, its metrics, its series and
-    (if asked) event log. `scenarios_json` is a JSON list of the scenarios' JSON."""
+    what else is `asked` (the event log, metrics by month). `scenarios_json` is a JSON list of
+    the scenarios' JSON."""
     worlds = [_world(text) for text in json.loads(scenarios_json)]
     out = []
     with np.errstate(all="ignore"):  # extreme draws overflow; the metrics say so, not numpy
@@ -182,8 +196,8 @@ def run_chunk(
             run = run_replication(worlds[0], seed, r)
             for member, world in enumerate(worlds):
                 replication = run.measured_as(world)
-                values, series = _values(replication)
-                log = event_frame(replication, world.scenario.name) if with_log else None
+                values, series = _values(replication, asked.monthly)
+                log = event_frame(replication, world.scenario.name) if asked.event_log else None
                 out.append(ReplicationOutput(r, member, values, series, log))
     return out
 
@@ -206,6 +220,7 @@ def simulate(
     executor: Executor | None = None,
     first_replication: int = 0,
     on_scenario_done: Callable[[int, pd.DataFrame], None] | None = None,
+    monthly: Sequence[str] = (),
 ) -> SimulationResult:
     """Run `replications` replications of each scenario (and, with `variants`, each of its variants).
 
@@ -213,7 +228,9 @@ def simulate(
     per-lead event log of every replication. Replications run on `executor` (default: a local pool of
     `jobs` processes; `jobs=None` uses every core) and are numbered from `first_replication`, so more
     can be added later with the same seed. `on_scenario_done(index, rows)` is called as each
-    scenario's replications are all in (a sweep writes its points as they finish).
+    scenario's replications are all in (a sweep writes its points as they finish). `monthly`
+    metrics are also taken over the leads of each month, as series (`monthly_series(key)`, one
+    value a month; only those of `metrics.MONTHLY_KEYS`).
     """
     given = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     scenarios = [s for item in given for s in (item.expand() if variants else [item])]
@@ -222,6 +239,8 @@ def simulate(
         raise ValueError(f"scenario names must be unique, got {names}")
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    for key in monthly:
+        check_monthly(key)
     numbers = range(first_replication, first_replication + replications)
     # Scenarios that differ only in what is measured (a response target, say) share a simulation.
     groups: dict[str, list[int]] = {}
@@ -238,7 +257,8 @@ def simulate(
             for chunk in chunks(numbers, runner.workers)
         ]
         interrupts.check()  # a stop asked for while the scenarios were written out
-        for group, chunk_result in runner.run(run_chunk, tasks, seed, event_log):
+        asked = Asked(event_log, tuple(monthly))
+        for group, chunk_result in runner.run(run_chunk, tasks, seed, asked):
             interrupts.check()
             for output in chunk_result:
                 index = members[group][output.member]

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
 from collections.abc import Callable, Iterator
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, EventCallbacks
 
 from sla_sim.model.decay import decay_curves
 from sla_sim.model.events import Event, EventLog
 from sla_sim.model.lead_hours import LeadHours
 from sla_sim.model.leads import RECYCLE_TOUCH_OFFSET, LeadDraws, Leads, time_to_mql
+from sla_sim.model.roster import Roster, draw_roster
+from sla_sim.model.routing import LoadBoard, RoundRobin
 from sla_sim.model.streams import Streams
 from sla_sim.model.world import World
+from sla_sim.scenario.calendar import Calendar
 
 INF = math.inf
 HANDOFF, ATTEMPT, CONNECT = Event.HANDOFF, Event.ATTEMPT, Event.CONNECT
@@ -35,11 +37,13 @@ LOOKAHEAD_PRIORITIES = ("fifo",)  # priorities under which no later attempt over
 
 
 class Due(simpy.Event):
-    """Attempt `number` of the lead in row `row` falls due: a Timeout with one callback.
+    """A moment for the lead in row `row` (an ignored handoff's lapse, an alert) or for a rep: a
+    Timeout with one callback.
 
-    There is one per attempt, so it is scheduled directly, without Timeout's check of the delay
-    (never negative here) and the separate callback append; the attributes set are those Timeout
-    sets, as SimPy's own Timeout inlines them.
+    The team desk makes one per attempt (its reps' wake-ups), so it is scheduled directly, without
+    Timeout's check of the delay (never negative here) and the separate callback append; the
+    attributes set are those Timeout sets, as SimPy's own Timeout inlines them. (The attempts of a
+    cadence are held by `Dues`.)
     """
 
     def __init__(
@@ -56,6 +60,62 @@ class Due(simpy.Event):
         self._ok = True
         self.row, self.number = row, number
         env.schedule(self, NORMAL, delay)
+
+
+class Dues:
+    """Attempts that fall due later, held here rather than as one event each.
+
+    Each is kept as (time, event id, row, attempt number), with the time and the id SimPy would
+    have given its own event, so they are worked in the very order the event loop would have taken
+    them: a pump event in the loop, at the earliest, works every attempt due before the loop's next
+    event (by time, then priority, then id), then leaves a pump at the next. The loop holds more
+    than one pump only when an attempt falls due before the pump already there. This reads the
+    loop's clock, id counter and heap (`Environment._now`, `_eid`, `_queue`); tests/model/
+    test_desk.py fails if SimPy orders its events otherwise.
+    """
+
+    def __init__(self, env: simpy.Environment, work: Callable[[int, int], None]) -> None:
+        self.env, self.work = env, work
+        self.held: list[tuple[float, int, int, int]] = []
+        self.pumps: list[tuple[float, int]] = []  # (time, id) of each pump in the event loop
+        self.pump = pump = simpy.Event(env)
+        pump._ok, pump._value = True, None
+        self.callbacks: EventCallbacks = [self._pumped]
+        pump.callbacks = self.callbacks
+
+    def add(self, delay: float, row: int, number: int) -> None:
+        """Attempt `number` of the lead in row `row` falls due `delay` hours from now."""
+        env = self.env
+        at = env._now + delay  # where env.schedule would place its event
+        eid = next(env._eid)
+        heapq.heappush(self.held, (at, eid, row, number))
+        pumps = self.pumps
+        if not pumps or (at, eid) < pumps[0]:
+            heapq.heappush(pumps, (at, eid))
+            heapq.heappush(env._queue, (at, NORMAL, eid, self.pump))
+
+    def _pumped(self, _: simpy.Event) -> None:
+        self.pump.callbacks = self.callbacks  # the loop took them; the next pump needs them
+        pumps, held = self.pumps, self.held
+        heapq.heappop(pumps)
+        env, work = self.env, self.work
+        queue = env._queue
+        while held:
+            at, eid, row, number = held[0]
+            if queue:
+                head = queue[0]
+                if head[0] < at or (
+                    head[0] == at and (head[1] < NORMAL or (head[1] == NORMAL and head[2] < eid))
+                ):
+                    break
+            heapq.heappop(held)
+            env._now = at
+            work(row, number)
+        if held:
+            at, eid = held[0][0], held[0][1]
+            if not pumps or (at, eid) < pumps[0]:
+                heapq.heappush(pumps, (at, eid))
+                heapq.heappush(queue, (at, NORMAL, eid, self.pump))
 
 
 class SalesDesk:
@@ -80,6 +140,15 @@ class SalesDesk:
         # back to back.
         self.hours = LeadHours(team, world.calendar, self.horizon)
         self.calendar = self.hours.blocks or world.calendar
+        # A team that changes over the year (SPEC §10): each rep is there in their own hours.
+        self.roster: Roster | None = None
+        self.rep_calendar: list[Calendar] = []
+        if team.varies:
+            self.roster = draw_roster(scenario, world.calendar, world.month_bounds, streams)
+            self.reps = len(self.roster)
+            self.rep_calendar = [
+                self.roster.working_calendar(self.calendar, rep) for rep in range(self.reps)
+            ]
         if team.lead_work != "interleaved":
             self.share = 1.0
         self.routing, self.priority = team.routing, team.priority
@@ -160,18 +229,33 @@ class SalesDesk:
         ]
         # When each rep is next free: a heap of (time, rep) for the shared queue, a list otherwise.
         self.free_heap = [(0.0, rep) for rep in range(self.reps)]
+        if self.roster is not None:  # keyed by when each can next start
+            self.free_heap = sorted(
+                (self.rep_calendar[rep].next_open(0.0), rep) for rep in range(self.reps)
+            )
         self.free_at = [0.0] * self.reps
-        # (start, busy until) of each rep's attempts not yet over, for least_loaded routing.
-        self.booked: list[deque[tuple[float, float]]] = [deque() for _ in range(self.reps)]
         self.lookahead = self.priority in LOOKAHEAD_PRIORITIES
         self.least_loaded = self.routing == "least_loaded"
+        # Under least_loaded each rep's load (`_least_loaded`) is kept on a board: one more when an
+        # attempt is given to the rep, one less once its booking has ended, which the heap of
+        # (busy until, rep) tells when the next lead is routed.
+        self.loads_booked = self.least_loaded  # the team desk counts its own way
+        self.board = LoadBoard(self.reps)
+        self.ends: list[tuple[float, int]] = []
+        self.turns = RoundRobin(self.reps)
+        self.next_rep = 0  # round robin over a changing team (`_route`)
+        self.presence_changes: list[tuple[float, int, bool]] = []
+        self.presence_next = 0
+        if self.roster is not None and self.least_loaded:
+            self.presence_changes = self.roster.presence_changes()
+            for rep in range(self.reps):
+                self.board.set_present(rep, self.roster.present(rep, 0.0))
         self.wake_time = [INF] * len(self.queues)
         self.owner = [0] * n
-        self.next_rep = 0
         self.seq = 0
         self.open_until = -INF
         self.open_from = INF
-        self.retry = self._retry  # bound once: one callback per attempt
+        self.dues = Dues(env, self._enqueue)  # the next attempt of each lead's cadence
 
     # -- arrivals at the desk ------------------------------------------------------------------
 
@@ -183,12 +267,13 @@ class SalesDesk:
         self.window_end[row] = now + self.window_hours
         if self.patience is not None:
             self.cold_at[row] = now + self.patience[row * self.episodes + episode]
-        if self.routing == "round_robin":
-            self.owner[row] = self.next_rep
-            self.next_rep = (self.next_rep + 1) % self.reps
-        elif self.routing == "least_loaded":
-            loads = [self._load(rep, now) for rep in range(self.reps)]
-            self.owner[row] = loads.index(min(loads))
+        if self.roster is not None:
+            if self.routing != "shared_queue":
+                self.owner[row] = self._route(now)
+        elif self.routing == "round_robin":
+            self.owner[row] = self.turns.next()
+        elif self.least_loaded:
+            self.owner[row] = self._least_loaded(now)
         draw = self.ignored_draw
         if draw is not None and draw[row * self.episodes + episode] < self.ignore_share:
             self._ignore(row, episode)
@@ -214,21 +299,93 @@ class SalesDesk:
         else:
             self._no_contact(row, 0, self.window_end[row])
 
-    def _load(self, rep: int, now: float) -> int:
-        """Leads waiting for this rep or in an attempt with them now."""
-        booked = self.booked[rep]
-        while len(booked) > 1 and booked[1][0] <= now:
-            booked.popleft()
-        if booked and booked[0][0] <= now and booked[0][1] <= now:
-            booked.popleft()
-        waiting = sum(1 for start, _ in booked if start > now)
-        return len(self.queues[rep]) + waiting + (len(booked) > waiting)
+    def _next_start(self, rep: int, now: float) -> float:
+        """When the rep can next start an attempt, in their own working hours (inf: never)."""
+        free = self.free_at[rep]
+        return self.rep_calendar[rep].next_open(free if free > now else now)
+
+    def _route(self, now: float, current: int = -1) -> int:
+        """The owner of a lead routed now, among the reps present who can still take it (round
+        robin skips those away, as lead-routing tools do); when nobody can, the rep who can
+        start soonest (or the `current` owner, if nobody ever can)."""
+        roster = self.roster
+        assert roster is not None
+        reps = self.reps
+        if self.routing == "round_robin":  # the next in turn who can take it
+            for k in range(reps):
+                rep = (self.next_rep + k) % reps
+                if roster.present(rep, now) and self._next_start(rep, now) < INF:
+                    self.next_rep = (rep + 1) % reps
+                    return rep
+        elif self.least_loaded:
+            rep = self._least_loaded_there(now)
+            if rep >= 0:
+                return rep
+        else:  # the team desk's own leads of a rep who left a shared queue: the least held
+            able = [
+                rep
+                for rep in range(reps)
+                if roster.present(rep, now) and self._next_start(rep, now) < INF
+            ]
+            if able:
+                loads = [self._held(rep, now) for rep in able]
+                return able[loads.index(min(loads))]
+        starts = [self._next_start(rep, now) for rep in range(reps)]
+        soonest = starts.index(min(starts))
+        return soonest if starts[soonest] < INF or current < 0 else current
+
+    def _held(self, rep: int, now: float) -> int:  # noqa: ARG002 (the team desk's reads it)
+        """Leads waiting for the rep or in an attempt with them (kept on the board)."""
+        return self.board.load(rep)
+
+    def _least_loaded_there(self, now: float) -> int:
+        """`_least_loaded` over a changing team: the board follows who is there (the roster's
+        moments of joining, leaving and days away, applied as they pass), and a rep it offers
+        who cannot take the lead now (away, or no working hour left) is passed over."""
+        roster = self.roster
+        assert roster is not None
+        board, changes = self.board, self.presence_changes
+        i = self.presence_next
+        while i < len(changes) and changes[i][0] <= now:
+            board.set_present(changes[i][1], changes[i][2])
+            i += 1
+        self.presence_next = i
+        passed: list[int] = []
+        while True:
+            rep = self._least_loaded(now)
+            if rep < 0 or (roster.present(rep, now) and self._next_start(rep, now) < INF):
+                break
+            board.set_present(rep, False)
+            passed.append(rep)
+        for other in passed:
+            board.set_present(other, True)
+        return rep
+
+    def _least_loaded(self, now: float) -> int:
+        """The rep with the fewest leads waiting for them or in an attempt with them now (the
+        lowest on a tie): the attempts in their queue, and those booked whose end is after now
+        (not started yet, or in progress; a lead found gone is booked from its start to its start).
+        """
+        ends, board = self.ends, self.board
+        while ends and ends[0][0] <= now:
+            board.add(heapq.heappop(ends)[1], -1)
+        return board.least()
 
     def _enqueue(self, row: int, number: int) -> None:
         now = self.env.now
         queue = self.owner[row] if self.per_rep else 0
+        if self.roster is not None:
+            queue = self._owner_there(row, now) if self.per_rep else 0
+        if self.loads_booked:
+            self.board.add(queue, 1)  # until its booking ends (see _least_loaded)
         heap = self.queues[queue]
-        if self.lookahead and not heap:
+        if self.roster is not None:
+            if self.lookahead and not heap:
+                start, rep = self._slot(queue, now)
+                if start < self.horizon:
+                    self._serve(rep, row, number, start)
+                    return
+        elif self.lookahead and not heap:
             # Nobody waits ahead of it (fifo books every attempt at once): straight to the rep
             # free soonest, without passing through the queue (`_slot`, inlined: once per attempt).
             free, rep = (self.free_at[queue], queue) if self.per_rep else self.free_heap[0]
@@ -249,8 +406,13 @@ class SalesDesk:
         heapq.heappush(heap, (key, self.seq, row, number))
         self._dispatch(queue)
 
-    def _retry(self, due: Due) -> None:
-        self._enqueue(due.row, due.number)
+    def _owner_there(self, row: int, now: float) -> int:
+        """The lead's owner, or a new one routed now if the owner has left the team (their
+        waiting leads go back to routing)."""
+        owner = self.owner[row]
+        if self._next_start(owner, now) == INF:
+            owner = self.owner[row] = self._route(now, owner)
+        return owner
 
     # -- reps ----------------------------------------------------------------------------------
 
@@ -280,6 +442,9 @@ class SalesDesk:
         now = self.env.now
         while heap:
             start, rep = self._slot(queue, now)
+            if start == INF and self.roster is not None and self.per_rep:
+                self._release(queue)
+                return
             if start > now and not self.lookahead:
                 self._wake(queue, start)
                 return
@@ -290,11 +455,30 @@ class SalesDesk:
 
     def _slot(self, queue: int, now: float) -> tuple[float, int]:
         """The rep of this queue free soonest, and when they can start (in open hours)."""
+        if self.roster is not None:
+            return self._slot_in_roster(queue, now)
         free, rep = (self.free_at[queue], queue) if self.per_rep else self.free_heap[0]
         start = free if free > now else now
         if not self.open_from <= start < self.open_until:
             start = self._open_at(start)
         return start, rep
+
+    def _slot_in_roster(self, queue: int, now: float) -> tuple[float, int]:
+        """`_slot` for a team that changes: each rep starts in their own working hours; on the
+        shared queue the heap holds when each can next start, corrected here for reps whose
+        moment passed while they were away."""
+        if self.per_rep:
+            free = self.free_at[queue]
+            return self.rep_calendar[queue].next_open(free if free > now else now), queue
+        heap = self.free_heap
+        while True:
+            start, rep = heap[0]
+            if start >= now:
+                return start, rep
+            start = self.rep_calendar[rep].next_open(now)
+            if start == now:
+                return start, rep
+            heapq.heapreplace(heap, (start, rep))
 
     def _serve(self, rep: int, row: int, number: int, start: float) -> None:
         """Rep `rep` makes attempt `number` on the lead at `start` (now, or booked for later), logs
@@ -306,8 +490,8 @@ class SalesDesk:
         """
         if start > self.window_end[row] or (number == 0 and start > self.cold_at[row]):
             self._expire(row, number, start)
-            if self.least_loaded:
-                self.booked[rep].append((start, start))
+            if self.loads_booked:
+                heapq.heappush(self.ends, (start, rep))
             return
         episode = self.episode[row]
         j = self.first_attempt[row] + number
@@ -333,15 +517,41 @@ class SalesDesk:
                 if due > self.window_end[row]:
                     self._no_contact(row, made, start + hours)
                 elif due < self.horizon:
-                    env = self.env
-                    Due(env, due - env.now, row, made, self.retry)
-        busy_until = start + hours / self.share
-        if self.per_rep:
+                    self.dues.add(due - self.env.now, row, made)
+        if self.roster is not None:
+            busy_until = self._busy_in_roster(rep, start, hours)
+        elif self.per_rep:
+            busy_until = start + hours / self.share
             self.free_at[rep] = busy_until
         else:
+            busy_until = start + hours / self.share
             heapq.heapreplace(self.free_heap, (busy_until, rep))
-        if self.least_loaded:
-            self.booked[rep].append((start, busy_until))
+        if self.loads_booked:
+            heapq.heappush(self.ends, (busy_until, rep))
+
+    def _busy_in_roster(self, rep: int, start: float, hours: float) -> float:
+        """Until when an attempt of `hours` from `start` holds the rep: longer while they ramp
+        (and on the shared queue, the heap learns when they can next start)."""
+        assert self.roster is not None
+        busy_until = start + hours / (self.share * self.roster.rate(rep, start))
+        self.free_at[rep] = busy_until
+        if not self.per_rep:
+            heapq.heapreplace(self.free_heap, (self.rep_calendar[rep].next_open(busy_until), rep))
+        return busy_until
+
+    def _release(self, queue: int) -> None:
+        """The rep of this queue has left the team: what waits for them goes back to routing."""
+        now = self.env.now
+        if self._route(now, queue) == queue:
+            return  # nobody else will be there: the leads wait out the horizon
+        heap = self.queues[queue]
+        entries = [(row, number) for _, _, row, number in heap]
+        heap.clear()
+        if self.loads_booked:
+            self.board.add(queue, -len(entries))  # counted again with their new owners
+        for row, number in entries:
+            self.owner[row] = self._route(now, queue)
+            self._enqueue(row, number)
 
     def _wake(self, queue: int, moment: float) -> None:
         if moment >= self.wake_time[queue] or moment >= self.horizon:

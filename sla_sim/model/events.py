@@ -32,6 +32,8 @@ class Event(IntEnum):
     ALERTED = 15  # the response target's alert: the lead jumps the queue (rep = its owner or -1)
     REASSIGNED = 16  # the lead moves to rep `rep` from rep `number` (-1: the team's queue)
     DISPLACED = 17  # an alerted lead's attempt taken from other work; value = its minutes
+    AE_ACCEPTED = 18  # an AE takes the opportunity (rep = the AE); value = wall-clock hours waited
+    AE_WAITING = 19  # an opportunity still waiting for an AE at the horizon; value = hours waited
 
 
 FIELDS = ("time", "lead", "event", "episode", "rep", "number", "value")

@@ -30,10 +30,12 @@ class LeadHours:
         opens = calendar.starts[calendar.starts < horizon]
         closes = np.minimum(calendar.ends[: len(opens)], horizon)
         if self.mode == "blocks":
+            # Every open day of the calendar, past the horizon too (as the open hours are): the
+            # next attempt of a lead may fall due after the horizon, inside its window.
             days = (
                 np.arange(math.ceil(horizon / 24.0) + 1) * 24.0
                 if calendar.always_open
-                else np.floor(opens / 24.0) * 24.0
+                else np.unique(np.floor(calendar.starts / 24.0) * 24.0)
             )
             blocks = team.lead_blocks or []
             starts = [day + a for day in days.tolist() for a, _ in blocks]

@@ -9,27 +9,32 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from sla_sim.model.ae_tier import accept_opportunities, win_decay
 from sla_sim.model.desk import SalesDesk
 from sla_sim.model.events import Event, EventLog
 from sla_sim.model.leads import LeadDraws, Leads, draw_leads
+from sla_sim.model.roster import Roster
 from sla_sim.model.streams import Streams
 from sla_sim.model.team_desk import TeamDesk, needs_team_desk
 from sla_sim.model.world import World
+from sla_sim.scenario.schema import AccountExecutives, headcount_by_month
 
 
 @dataclass
 class Replication:
-    """What one replication produced: its leads and its event log."""
+    """What one replication produced: its leads, its event log, and its team over the year
+    (None when the team does not change, SPEC §10)."""
 
     world: World
     replication: int
     leads: Leads
     log: EventLog
+    roster: Roster | None = None
 
     def measured_as(self, world: World) -> Replication:
         """The same run measured under another scenario that differs only in MEASURED_ONLY
         keys (the events are the same; the deadlines and commitments they are held to differ)."""
-        return Replication(world, self.replication, self.leads, self.log)
+        return Replication(world, self.replication, self.leads, self.log, self.roster)
 
 
 class LeadArrivals:
@@ -64,7 +69,9 @@ class LeadArrivals:
 
 
 def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> None:
-    """Each opportunity closes after its cycle, won with probability `win_prob * fit`."""
+    """Each opportunity closes after its cycle, won with probability `win_prob * fit`; with
+    account executives (`[ae]`), the cycle starts when an AE accepts it, and the chance decays
+    while it waits (`ae.win_half_life_days`)."""
     columns = log.columns()
     opportunity = columns["event"] == Event.OPPORTUNITY
     if not opportunity.any():
@@ -74,6 +81,9 @@ def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> 
     episode = columns["episode"][opportunity].copy()
     deals = world.scenario.deals
     draws = LeadDraws(world.scenario, leads, lead, streams)
+    if world.scenario.ae is not None:
+        _close_accepted_deals(world, world.scenario.ae, leads, log, draws, lead, opened, episode)
+        return
     closes = opened + draws.draw("cycle_days", deals.cycle_days) * 24.0
     won = draws.uniform("win") < deals.win_prob * leads.fit[lead]
     value = draws.draw("deal_value", deals.deal_value)
@@ -84,6 +94,49 @@ def close_deals(world: World, leads: Leads, log: EventLog, streams: Streams) -> 
             log.add(closes[i], int(lead[i]), Event.WON, int(episode[i]), value=value[i])
         else:
             log.add(closes[i], int(lead[i]), Event.LOST, int(episode[i]))
+
+
+def _close_accepted_deals(
+    world: World,
+    ae: AccountExecutives,
+    leads: Leads,
+    log: EventLog,
+    draws: LeadDraws,
+    lead: np.ndarray,
+    opened: np.ndarray,
+    episode: np.ndarray,
+) -> None:
+    """The deals of the opportunities an AE accepts (the same draws as without AEs); the others
+    are still waiting at the horizon."""
+    scenario, horizon = world.scenario, world.horizon
+    deals = scenario.deals
+    cycle = draws.draw("cycle_days", deals.cycle_days) * 24.0
+    headcount = headcount_by_month(ae.reps, ae.changes, scenario.scenario.months)
+    accepted, owner = accept_opportunities(
+        opened,
+        cycle,
+        headcount,
+        ae.max_open_opportunities,
+        world.month_bounds,
+        world.calendar.next_open,
+    )
+    waited = np.where(np.isfinite(accepted), accepted, horizon) - opened
+    chance = deals.win_prob * leads.fit[lead] * win_decay(waited, ae.win_half_life_days)
+    won = draws.uniform("win") < chance
+    value = draws.draw("deal_value", deals.deal_value)
+    closes = accepted + cycle
+    for i in range(len(lead)):
+        who, what = int(lead[i]), int(episode[i])
+        if not accepted[i] < horizon:
+            log.add(horizon, who, Event.AE_WAITING, what, value=waited[i])
+            continue
+        log.add(accepted[i], who, Event.AE_ACCEPTED, what, int(owner[i]), value=waited[i])
+        if closes[i] > horizon:
+            log.add(horizon, who, Event.PIPELINE, what, value=value[i])
+        elif won[i]:
+            log.add(closes[i], who, Event.WON, what, value=value[i])
+        else:
+            log.add(closes[i], who, Event.LOST, what)
 
 
 def run_replication(
@@ -117,4 +170,4 @@ def run_replication(
     env.run(until=horizon)
     sales.close_books()
     close_deals(world, leads, log, streams)
-    return Replication(world, replication, leads, log)
+    return Replication(world, replication, leads, log, sales.roster)

@@ -78,6 +78,10 @@ class TeamDesk(SalesDesk):
         self.mode = team.lead_work
         self.lookahead = False
         self.per_rep = True  # SalesDesk._serve then records when each rep is next free
+        # A rep's load here is the entries they hold and the attempt they are in: one more when an
+        # entry is pushed or an attempt starts, one less when the entry is taken or moved, or once
+        # the attempt has ended (on the heap of ends, as on the ideal desk).
+        self.loads_booked = False
         n = len(rows)
         self.enforcement = sales.enforcement
         self.clock_business = sales.clock == "business"
@@ -109,7 +113,7 @@ class TeamDesk(SalesDesk):
 
     # -- the queue -------------------------------------------------------------------------------
 
-    def _load(self, rep: int, now: float) -> int:
+    def _held(self, rep: int, now: float) -> int:
         return self.held[rep] + (self.attempt_end[rep] > now)
 
     def _enqueue(self, row: int, number: int) -> None:
@@ -184,6 +188,8 @@ class TeamDesk(SalesDesk):
         self.heap_of[row] = owner
         if owner != SHARED:
             self.held[owner] += 1
+            if self.least_loaded:
+                self.board.add(owner, 1)
         heapq.heappush(self.heaps[owner], (category, key, self.seq, row, number))
 
     def _forget(self, row: int) -> None:
@@ -191,6 +197,8 @@ class TeamDesk(SalesDesk):
         owner = self.heap_of[row]
         if owner != SHARED:
             self.held[owner] -= 1
+            if self.least_loaded:
+                self.board.add(owner, -1)
         self.token[row] = 0
 
     def _head(self, heap: list[Entry]) -> Entry | None:
@@ -253,9 +261,17 @@ class TeamDesk(SalesDesk):
         now = self.env.now
         attempt_end, free_at = self.attempt_end, self.free_at
         blocks, checks = self.mode == "blocks", self.checks
+        roster = self.roster
         while True:
             if attempt_end[rep] > now:
                 self._wake(rep, attempt_end[rep])  # work for them when the attempt ends
+                return
+            if roster is not None and not roster.present(rep, now):
+                back = roster.next_present(rep, now)
+                if back == INF:
+                    self._release_rep(rep)
+                elif self._has_work(rep):
+                    self._wake(rep, back)
                 return
             # SalesDesk._open_at keeps the interval of the desk's calendar (the lead blocks, or
             # the open hours) that holds `now`, which its _serve then reads for the next due time.
@@ -295,7 +311,12 @@ class TeamDesk(SalesDesk):
             self._serve(rep, row, number, now)
             minutes = self.minutes_flat[self.first_attempt[row] + number]
             end = now + minutes / 60.0
+            if roster is not None:  # a new rep takes longer while they ramp
+                end = now + minutes / 60.0 / roster.rate(rep, now)
             attempt_end[rep] = end
+            if self.least_loaded:
+                self.board.add(rep, 1)
+                heapq.heappush(self.ends, (end, rep))
             if not free and busy_until > free_at[rep]:
                 free_at[rep] = busy_until
             if not lead_time:
@@ -306,6 +327,17 @@ class TeamDesk(SalesDesk):
                 if self._has_work(rep):
                     self._wake(rep, end)
                 return
+
+    def _release_rep(self, rep: int) -> None:
+        """Rep `rep` has left the team: the leads waiting for them go back to routing."""
+        now = self.env.now
+        if self._route(now, rep) == rep:
+            return  # nobody else will be there: the leads wait out the horizon
+        entries = [e for e in self.heaps[rep] if self.token[e[3]] == e[2]]
+        for _, _, _, row, number in entries:
+            self.owner[row] = self._route(now, rep)
+            self._push(row, number)
+            self._offer(row)
 
     def _wake(self, rep: int, moment: float) -> None:
         now = self.env.now
@@ -358,10 +390,15 @@ class TeamDesk(SalesDesk):
         if not self._waiting(due):
             return
         owner = self.owner[row]
-        others = [rep for rep in range(self.reps) if rep != owner]
+        now = self.env.now
+        roster = self.roster
+        others = [
+            rep
+            for rep in range(self.reps)
+            if rep != owner and (roster is None or roster.present(rep, now))
+        ]
         if not others:
             return
-        now = self.env.now
         held, attempt_end = self.held, self.attempt_end
         to = min(others, key=lambda rep: (held[rep], attempt_end[rep]))
         self.log.add(now, self.lead_of[row], Event.REASSIGNED, self.episode[row], to, owner)

@@ -48,11 +48,13 @@ ENFORCED_TARGET = ("sla.sales.first_response_hours", "sla.sales.clock")
 MEASURED_ONLY = (
     "scenario.name",
     "scenario.description",
+    "calendar.timezone",
     "sla.sales.first_response_hours",
     "sla.sales.clock",
     "sla.marketing.monthly_mql_commitment",
     "sla.marketing.acceptance_target",
     "costs.rep_cost_per_month",
+    "costs.ae_cost_per_month",
     "costs.currency",
     "sources.*.cost_per_lead",
 )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES
 from sla_sim.model.world import simulation_key
+from sla_sim.present.captions import team_note
 from sla_sim.present.numbers import (
     DOLLARS,
     chart_format,
@@ -331,16 +332,132 @@ def mqls_per_month(
     )
 
 
+TEAM_SERIES = {
+    "headcount": "Reps on the team",
+    "capacity": "Their capacity (shaded: 95% interval)",
+    "load": "Work done on leads",
+}
+"""The series of the team chart and their names in its legend, in the legend's order."""
+TEAM_DASHES = ([6, 3], [1, 0], [2, 2])
+"""Dashed: reps on the team; solid: their capacity; dotted: the work done."""
+TEAM_TITLE = "The team over the year"
+_SAME = 1e-9  # reps: closer than this is the same value
+
+
+def team_rows(series: pd.DataFrame, names: list[str], start: dt.date) -> pd.DataFrame:
+    """The team chart's data: one row per candidate, series and month, with the month's date and
+    the series' name in the legend."""
+    rows = series[series.series.isin(list(TEAM_SERIES)) & series.scenario.isin(names)].copy()
+    rows["month"] = _dates(start, "month", rows.x)
+    rows["line"] = rows.series.map(TEAM_SERIES)
+    return rows[["scenario", "series", "line", "x", "month", "mean", "ci_low", "ci_high"]]
+
+
+def team_changes(series: pd.DataFrame) -> bool:
+    """Whether the team changes over the year for some candidate: its headcount is not the same
+    every month, or its capacity falls below its headcount (ramping hires, days off). Otherwise
+    the team chart would be flat lines at the reps, and is left out."""
+    rows = series[series.series.isin(["headcount", "capacity"])]
+    if rows.empty:
+        return False
+    wide = rows.pivot_table(index=["scenario", "x"], columns="series", values="mean")
+    if wide.shape[1] < 2:
+        return False
+    spread = wide.groupby(level="scenario")["headcount"].agg(lambda v: v.max() - v.min())
+    below = wide["headcount"] - wide["capacity"]
+    return bool((spread > _SAME).any() or (below > _SAME).any())
+
+
+TEAM_WIDTH = 2 * WIDE - 180
+"""The width of the team chart's panels together, as of two charts side by side less their
+axes: a facet cannot fit its column, so it is sized to fit a page's or a slide's."""
+
+
+def _team_grid(candidates: int) -> tuple[int, int, int]:
+    """Panels per row (all in one row up to three, two rows of two for four, rows of three), and
+    each panel's width and height."""
+    columns = candidates if candidates <= 3 else 2 if candidates == 4 else 3
+    return columns, TEAM_WIDTH // columns - 20, HEIGHT - (40 if candidates <= 3 else 90)
+
+
+def team_over_the_year(
+    series: pd.DataFrame, palette: dict[str, str], start: dt.date
+) -> alt.FacetChart:
+    """One panel per candidate, in its colour: reps on the team (dashed) and their capacity
+    (solid, with its 95% band), both counting ramping hires and days off, against the work done
+    on leads (dotted), month by month, all in reps at full speed."""
+    names = list(palette)
+    rows = team_rows(series, names, start)
+    lines = list(TEAM_SERIES.values())
+    colour = _colour(palette, title=None)
+    # Each month at its first day, so that the first month has its tick too.
+    x = alt.X(
+        "yearmonth(month):T",
+        title=None,
+        axis=alt.Axis(format="%b", labelAngle=0, tickCount="month"),
+    )
+    base = alt.Chart().encode(x=x)
+    band = (
+        base.transform_filter(alt.datum.series == "capacity")
+        .mark_area(opacity=0.15)
+        .encode(y=alt.Y("ci_low:Q", title="Reps"), y2="ci_high:Q", color=colour)
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        y="mean:Q",
+        color=colour,
+        strokeDash=alt.StrokeDash(
+            "line:N",
+            sort=lines,
+            scale=alt.Scale(domain=lines, range=list(TEAM_DASHES)),
+            legend=alt.Legend(
+                title=None,
+                orient="bottom",
+                labelLimit=400,
+                symbolType="stroke",
+                symbolSize=600,
+                symbolStrokeWidth=2,
+                symbolStrokeColor="#444",
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Candidate"),
+            alt.Tooltip("month:T", title="Month", format="%b %Y"),
+            alt.Tooltip("line:N", title="Line"),
+            alt.Tooltip("mean:Q", title="Reps", format=chart_format("tenths")),
+            alt.Tooltip("ci_low:Q", title="95% from", format=chart_format("tenths")),
+            alt.Tooltip("ci_high:Q", title="95% to", format=chart_format("tenths")),
+        ],
+    )
+    labels = getattr(palette, "labels", {})
+    header = alt.Header(
+        title=None,
+        labelFontWeight="bold",
+        labelAnchor="start",
+        labelExpr=f"{json.dumps(labels)}[datum.value] || datum.value" if labels else alt.Undefined,
+        labelColor=alt.ExprRef(f"{json.dumps(dict(palette))}[parent.scenario] || '#222'"),
+    )
+    columns, width, height = _team_grid(len(names))
+    return (
+        alt.layer(band, line, data=rows)
+        .properties(width=width, height=height)
+        .facet(facet=alt.Facet("scenario:N", sort=names, header=header), columns=columns)
+    )
+
+
 def comparison_charts(
     scenarios: list[Scenario], summary: pd.DataFrame, series: pd.DataFrame, legends: bool = True
 ) -> list[tuple[str, Any]]:
     """Every chart of a comparison, titled, in the order a meeting reads them; without
-    `legends` when the page shows the candidates' colours once for all of them."""
+    `legends` when the page shows the candidates' colours once for all of them. The team over
+    the year comes last, and only when some candidate's team changes (`team_changes`)."""
     palette = colours([s.name for s in scenarios], same_simulation(scenarios))
     palette.legends = legends
     start = scenarios[0].scenario.start_date
     targets = {s.name: s.sla.sales.first_response_hours for s in scenarios}
     commitments = {s.name: s.sla.marketing.monthly_mql_commitment for s in scenarios}
+    team = (
+        [(TEAM_TITLE, team_over_the_year(series, palette, start))] if team_changes(series) else []
+    )
     return [
         (
             "Closed deals and revenue",
@@ -355,7 +472,13 @@ def comparison_charts(
             "MQLs per month against the commitment",
             mqls_per_month(series, palette, start, commitments),
         ),
+        *team,
     ]
+
+
+def chart_notes(scenarios: list[Scenario], titles: list[str]) -> dict[str, str]:
+    """A line in plain words under the charts that need one to be read, by title."""
+    return {TEAM_TITLE: team_note(scenarios)} if TEAM_TITLE in titles else {}
 
 
 def _label(metric: str, currency: str) -> str:

@@ -360,36 +360,45 @@ def _slide_spec(spec: str, label_px: float) -> str:
     return json.dumps(chart)
 
 
-def _points_per_pixel(png: bytes) -> float:
-    """Points on the slide per pixel of the spec, the picture fitted to the body."""
+def _points_per_pixel(png: bytes, room: int = _BODY_HEIGHT) -> float:
+    """Points on the slide per pixel of the spec, the picture fitted to the body (`room` high)."""
     width, height = _png_size(png)
-    fitted = min(_BODY_WIDTH / width, _BODY_HEIGHT / height)
+    fitted = min(_BODY_WIDTH / width, room / height)
     return fitted * PNG_SCALE / _EMU_PER_PT
 
 
-def chart_png(spec: str) -> tuple[bytes, float]:
-    """The chart as a PNG for a slide, and the size in points its axis labels have there: the
-    text is enlarged until the labels are at least MIN_LABEL_PT on the slide."""
+def chart_png(spec: str, room: int = _BODY_HEIGHT) -> tuple[bytes, float]:
+    """The chart as a PNG for a slide (`room` EMU high for it), and the size in points its axis
+    labels have there: the text is enlarged until the labels are at least MIN_LABEL_PT on the
+    slide."""
     label_px = float(_FIRST_LABEL_PX)
     for _ in range(4):
         png = vl_convert.vegalite_to_png(_slide_spec(spec, label_px), scale=PNG_SCALE)
-        shown = label_px * _points_per_pixel(png)
+        shown = label_px * _points_per_pixel(png, room)
         if shown >= MIN_LABEL_PT:
             break
         label_px = math.ceil(label_px * MIN_LABEL_PT / shown) + 1
     return png, shown
 
 
-def _chart_slide(prs: Any, title: str, png: bytes) -> None:
-    """A slide with the chart as large as fits below its title, aspect ratio kept, centred."""
+def _chart_room(note: str | None) -> int:
+    """The height a chart has on its slide, above its note if it has one."""
+    return int(_BODY_HEIGHT - (_NOTE_HEIGHT if note else 0))
+
+
+def _chart_slide(prs: Any, title: str, png: bytes, note: str | None = None) -> None:
+    """A slide with the chart as large as fits below its title (and above its note), aspect
+    ratio kept, centred."""
     slide = _content_slide(prs, title)
     width, height = _png_size(png)
-    scale = min(_BODY_WIDTH / width, _BODY_HEIGHT / height)
+    scale = min(_BODY_WIDTH / width, _chart_room(note) / height)
     shown_width, shown_height = int(width * scale), int(height * scale)
     left = _MARGIN + (_BODY_WIDTH - shown_width) // 2
     slide.shapes.add_picture(
         BytesIO(png), Emu(left), _BODY_TOP, Emu(shown_width), Emu(shown_height)
     )
+    if note:
+        _note(slide, note)
 
 
 def _build_deck(content: ReportContent) -> Any:
@@ -418,7 +427,8 @@ def _build_deck(content: ReportContent) -> Any:
         size_pt=12,
     )
     for title, spec in content.chart_specs():
-        _chart_slide(prs, title, chart_png(spec)[0])
+        note = content.chart_notes.get(title)
+        _chart_slide(prs, title, chart_png(spec, _chart_room(note))[0], note)
     _candidate_table_slides(prs, content, "Terms", content.terms_table, "Term")
     _assumption_slides(prs, content.assumptions)
     return prs

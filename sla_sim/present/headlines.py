@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sla_sim.experiments.compare import Comparison
-from sla_sim.model.world import is_measured_only
+from sla_sim.model.world import is_measured_only, simulation_key
 from sla_sim.present.numbers import (
     NO_DIFFERENCE,
     count,
@@ -56,7 +56,8 @@ RESPONSE_MEASURES = ("sla.sales.first_response_hours", "sla.sales.clock")
 def _words(changes: list[tuple[Term, Any]]) -> str:
     words = phrases(changes)
     if len(words) > 3:
-        words = [*words[:3], f"{len(words) - 3} more changes"]
+        more = len(words) - 3
+        words = [*words[:3], f"{more} more change{'s' * (more > 1)}"]
     return _join(words)
 
 
@@ -138,13 +139,18 @@ def _moves_target(candidate: Scenario, baseline: Scenario) -> bool:
 
 
 def has_costs(scenario: Scenario) -> bool:
-    """Whether the scenario says what reps or leads cost."""
-    return scenario.costs.rep_cost_per_month > 0 or any(
-        s.cost_per_lead > 0 for s in scenario.sources
+    """Whether the scenario says what reps, account executives or leads cost."""
+    costs = scenario.costs
+    return (
+        costs.rep_cost_per_month > 0
+        or (scenario.ae is not None and costs.ae_cost_per_month > 0)
+        or any(s.cost_per_lead > 0 for s in scenario.sources)
     )
 
 
 COSTS = (("sales_cost", "in reps"), ("marketing_cost", "in marketing"))
+AE_SALES_COST = "in reps and AEs"
+"""What the sales cost is spent on when either scenario has account executives."""
 
 
 def _cost(row: pd.Series, what: str, currency: str) -> str | None:
@@ -166,8 +172,10 @@ def _money_clause(candidate: Scenario, baseline: Scenario, comparison: Compariso
     if not (has_costs(candidate) or has_costs(baseline)):
         return ""
     currency = baseline.costs.currency
+    aes = candidate.ae is not None or baseline.ae is not None
     parts = []
     for metric, what in COSTS:
+        what = AE_SALES_COST if aes and metric == "sales_cost" else what
         row = _row(comparison.differences, candidate.name, metric)
         if row is not None and not math.isnan(float(row.difference)):
             parts += [c for c in [_cost(row, what, currency)] if c]
@@ -182,12 +190,23 @@ def _money_clause(candidate: Scenario, baseline: Scenario, comparison: Compariso
     return "; " + ", ".join(parts) if parts else ""
 
 
+def _same_events(candidate: Scenario, baseline: Scenario) -> bool:
+    """Whether the two scenarios simulate the same events (they differ only in what is
+    measured), whatever terms have words."""
+    bare: dict[str, Any] = {"variants": [], "sweep": {}}
+    return simulation_key(candidate.model_copy(update=bare)) == simulation_key(
+        baseline.model_copy(update=bare)
+    )
+
+
 def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) -> str:
     """The sentence for one candidate (the baseline itself gets none). Deals are put down only
     to the terms the simulation reads; a term it only measures against (a response target, an
     MQL commitment) is said to change what is measured, not what happens. A response target the
     simulation reads (under enforcement) gets its breaches said as a share of that target, beside
-    the baseline's share of its own, since the two count against different targets."""
+    the baseline's share of its own, since the two count against different targets. A change
+    the simulation reads that no term words (the account executives) is said by the candidate's
+    name."""
     changes = changed_terms(candidate, baseline)
     read = [(t, v) for t, v in changes if not is_measured_only(t.key, candidate)]
     measured = [(t, v) for t, v in changes if is_measured_only(t.key, candidate)]
@@ -200,7 +219,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
     own_target = None
     if any(t.key in RESPONSE_MEASURES for t, _ in read) and _moves_target(candidate, baseline):
         own_target, breaches = _other_target(breach, candidate, baseline), None
-    if not read:
+    if not read and _same_events(candidate, baseline):
         who = _words(measured) or candidate.name
         s = "s" if _singular(who) else ""
         text = f"{_capital(who)} change{s} what is measured, not what happens to the leads"
@@ -209,7 +228,7 @@ def headline(candidate: Scenario, baseline: Scenario, comparison: Comparison) ->
         if breaches:
             text += f", and response breaches {PASSIVE[breaches[0]]} {breaches[1]}"
         return text + _money_clause(candidate, baseline, comparison) + "."
-    who = _words(read)
+    who = _words(read) or candidate.name
     s = "s" if _singular(who) else ""
     clauses = [c for c in [_deals_clause(deals, s, period)] if c]
     tail = ""

@@ -74,6 +74,7 @@ footer {
   font-size: 13px; border-top: 1px solid var(--line);
 }
 .note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
+.chart-note { margin: -4px 0 8px; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { font-size: 10pt; }
@@ -163,8 +164,10 @@ def _chart_figures(content: ReportContent) -> str:
     figures = []
     for number, (title, spec) in enumerate(content.chart_specs(), start=1):
         svg = _scoped_svg(vl_convert.vegalite_to_svg(spec), f"chart{number}-")
+        note = content.chart_notes.get(title)
+        below = f"<p class='note chart-note'>{html.escape(note)}</p>" if note else ""
         figures.append(
-            f"<figure><h3>{html.escape(title)}</h3><div class='chart' role='img' "
+            f"<figure><h3>{html.escape(title)}</h3>{below}<div class='chart' role='img' "
             f"aria-label='{html.escape(title)}'>{svg}</div></figure>"
         )
     return "".join(figures)

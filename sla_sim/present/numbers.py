@@ -9,6 +9,7 @@ chart formats are here as well, so a table and a chart word a number alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from babel.numbers import get_currency_precision, get_currency_symbol
 
 from sla_sim.analysis.metrics import BY_KEY
+from sla_sim.scenario.calendar import add_months
 
 MINUS = "\u2212"
 MISSING = "n/a"
@@ -70,6 +72,11 @@ def share(value: float, decimals: int = 1) -> str:
     """A share as a percentage; one more decimal below 1%, so a small share does not read 0%."""
     places = decimals + (0 < abs(value) < 0.01)
     return _minus(f"{value:.{places}%}")
+
+
+def share_as_set(value: float) -> str:
+    """A share as a person sets it, its decimals only if it has them (up to two): "3%", "3.5%"."""
+    return _minus(f"{round(value * 100, 2):g}%")
 
 
 def signed_share(value: float) -> str:
@@ -142,6 +149,11 @@ def hour_blocks(blocks: Iterable[Iterable[float]]) -> str:
     """Blocks of the day, [start, end] hours: "10:00–11:30 and 15:00–16:00"."""
     spans = [f"{clock_time(a)}–{clock_time(b)}" for a, b in blocks]
     return ", ".join(spans[:-1]) + " and " + spans[-1] if len(spans) > 1 else "".join(spans)
+
+
+def month_name(start: dt.date, month: int) -> str:
+    """Month `month` of a horizon that starts on `start` (1 is the first), as "Mar 2027"."""
+    return f"{add_months(start, month - 1):%b %Y}"
 
 
 def multiple(value: float) -> str:

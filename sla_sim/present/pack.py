@@ -73,11 +73,14 @@ IGNORE_METRICS = ["leads_ignored"]
 """Shown after the leaks when a candidate leaves handoffs alone."""
 ENFORCEMENT_METRICS = ["alerts", "reassignments", "other_work_displaced_hours"]
 """Shown after rep utilisation when a candidate enforces the response target."""
+AE_METRICS = ["ae_wait_hours_mean", "ae_breach_rate", "ae_utilization"]
+"""Shown after the opportunities when a candidate has account executives (`[ae]`)."""
 
 
 def key_metrics(scenarios: list[Scenario]) -> list[str]:
-    """The key metrics of these candidates: KEY_METRICS, with the costs, the ignored handoffs
-    and the enforcement's figures where one of them has them (a table holds no row of zeros)."""
+    """The key metrics of these candidates: KEY_METRICS, with the costs, the ignored handoffs,
+    the enforcement's and the account executives' figures where one of them has them (a table
+    holds no row of zeros, nor one that applies to no candidate)."""
     keys = list(KEY_METRICS)
 
     def after(anchor: str, extra: list[str]) -> None:
@@ -90,6 +93,8 @@ def key_metrics(scenarios: list[Scenario]) -> list[str]:
         after("leads_lost_cold", IGNORE_METRICS)
     if any(s.sla.sales.enforcement != "none" for s in scenarios):
         after("rep_utilization", ENFORCEMENT_METRICS)
+    if any(s.ae is not None for s in scenarios):
+        after("opportunities", AE_METRICS)
     return keys
 
 
@@ -108,6 +113,8 @@ class ReportContent:
     colors: dict[str, str]
     differences_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     decision_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    chart_notes: dict[str, str] = field(default_factory=dict)
+    """A line in plain words under a chart, by the chart's title."""
 
     def __post_init__(self) -> None:
         if tuple(self.assumptions.columns) != ASSUMPTION_COLUMNS:
@@ -546,7 +553,7 @@ def content(
     today: dt.date | None = None,
 ) -> ReportContent:
     """The report of a comparison (against its first scenario unless `comparison` says)."""
-    from sla_sim.present.charts import colours, comparison_charts
+    from sla_sim.present.charts import chart_notes, colours, comparison_charts
 
     comparison = comparison or compare(result, result.scenario_names[0])
     by_name = {s.name: s for s in result.scenarios}
@@ -557,6 +564,7 @@ def content(
     series = summarise_series(result.series)
     others = len(ordered) - 1
     day = (today or dt.date.today()).isoformat()
+    charts = comparison_charts(ordered, result.summary, series)
     return ReportContent(
         title=f"SLA terms: {baseline.name} and {others} candidate{'s' * (others != 1)}",
         subtitle=(
@@ -570,7 +578,8 @@ def content(
         )[[s.name for s in ordered[1:]]],
         decision_table=decision_table(result, comparison, ordered),
         terms_table=terms_table(ordered),
-        charts=comparison_charts(ordered, result.summary, series),
+        charts=charts,
+        chart_notes=chart_notes(ordered, [title for title, _ in charts]),
         assumptions=assumptions(baseline),
         warnings=[in_words(w, baseline) for w in result.warnings],
         colors=colours([s.name for s in ordered]),

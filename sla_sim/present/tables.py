@@ -1,6 +1,6 @@
 """Tables as rows of text, worded by `present.numbers`: metrics with intervals, differences
-against a baseline, sweep points, the evidence of an optimisation, and the reverse funnel's plan
-with its findings (for the command line and the app alike)."""
+against a baseline, sweep points, the evidence of an optimisation, a hiring plan month by month,
+and the reverse funnel's plan with its findings (for the command line and the app alike)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import pandas as pd
 from sla_sim.analysis.metrics import BY_KEY, FUNNEL_STAGES, METRIC_KEYS, METRICS
 from sla_sim.experiments.compare import Comparison
 from sla_sim.experiments.funnel import MAX_TEAM, FunnelPlan
+from sla_sim.experiments.hire_plan import HirePlan
 from sla_sim.experiments.runner import SimulationResult
 from sla_sim.present.numbers import (
     DOLLARS,
     format_interval,
     format_number,
     format_percent,
+    format_range,
     format_signed,
     format_value,
     multiple,
@@ -42,14 +44,16 @@ BEST_OF = ["closed_deals", "revenue", "response_breach_rate", "attempt_breach_ra
 
 
 def metric_rows(result: SimulationResult, names: list[str]) -> list[list[str]]:
-    """Every metric: its label, then mean ± half-width in each named scenario (money in the
-    currency of each)."""
+    """Every metric that applies to one of the named scenarios (the account executives' only
+    with `[ae]`): its label, then mean ± half-width in each (money in the currency of each)."""
     currency = {s.name: s.costs.currency for s in result.scenarios}
     rows = []
     for metric in METRICS:
+        values = [result.metric(name, metric.key) for name in names]
+        if all(math.isnan(v["mean"]) for v in values):
+            continue  # no scenario here has it
         cells = []
-        for name in names:
-            v = result.metric(name, metric.key)
+        for v, name in zip(values, names, strict=True):
             cells.append(
                 format_interval(metric.key, v["mean"], v["ci_low"], v["ci_high"], currency[name])
             )
@@ -134,6 +138,50 @@ def evidence_rows(item: dict[str, Any], currency: str = DOLLARS) -> list[list[st
         ]
         for key, v in item["metrics"].items()
     ]
+
+
+def hire_plan_columns(plan: HirePlan) -> list[str]:
+    """The headings of a hiring plan's table: the month, its first day, the planned team and the
+    hires, the reps on the team on average when some leave, and each constraint's metric."""
+    team = plan.scenario.team
+    leaving = team.attrition_per_month > 0
+    metrics = list(dict.fromkeys(c.metric for c in plan.constraints))
+    return [
+        "Month",
+        "Starts",
+        "Headcount",
+        "Hires",
+        *(["On the team (mean)"] if leaving else []),
+        *(f"{BY_KEY[key].label} ({key})" for key in metrics),
+        "Meets",
+    ]
+
+
+def hire_plan_rows(plan: HirePlan) -> list[list[str]]:
+    """Per month: its number and first day, planned headcount, hires, reps on the team (mean,
+    with attrition), each constraint's metric over that month's leads as mean (95% interval),
+    and whether every constraint holds ("no leads" before the warm-up ends)."""
+    currency = plan.scenario.costs.currency
+    leaving = plan.scenario.team.attrition_per_month > 0
+    rows = []
+    for month in plan.months:
+        cells = [
+            format_range(key, v["mean"], v["ci_low"], v["ci_high"], currency)
+            for key, v in month["metrics"].items()
+        ]
+        holds = month["holds"]
+        rows.append(
+            [
+                str(month["month"]),
+                month["starts"],
+                number(month["headcount"]),
+                number(month["hires"]) if month["hires"] else "",
+                *([tenths(month["on_team"])] if leaving else []),
+                *cells,
+                "no leads" if holds is None else "yes" if holds else "no",
+            ]
+        )
+    return rows
 
 
 def funnel_title(plan: FunnelPlan, name: str) -> str:

@@ -1,5 +1,6 @@
 """The terms of an SLA as a leader thinks of them: what Marketing commits to, what Sales commits
-to, and the capacity and market they work in.
+to, the capacity and market they work in, the team over the year and, when the file has them, the
+account executives.
 
 Each term names the dotted key of the scenario it sets, a label and unit for people, what it means,
 and how to say a value in a sentence ("8 reps", "a 1-hour response"). The app builds its inputs
@@ -9,6 +10,8 @@ a dotted key.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,25 +20,37 @@ from babel.numbers import get_currency_name, list_currencies
 
 from sla_sim.present.numbers import (
     LOCALE,
+    count,
     hour_blocks,
     hours,
     hours_adjective,
     hours_list,
     money,
+    month_name,
     number,
     share,
+    share_as_set,
+    signed_count,
 )
 from sla_sim.scenario import keys
 from sla_sim.scenario.schema import ALERT_AT, Scenario
 
-Group = Literal["marketing", "sales", "capacity"]
-Kind = Literal["int", "number", "share", "choice", "hours_list", "blocks"]
+Group = Literal["marketing", "sales", "capacity", "team", "ae"]
+Kind = Literal[
+    "int", "number", "optional_number", "share", "choice", "hours_list", "blocks", "ramp", "changes"
+]
+"""How a term is typed: "optional_number" may be left empty (`unset_words` says what that means),
+"ramp" is a list of shares by month, "changes" a table of months and reps."""
 
 GROUPS: dict[Group, str] = {
     "marketing": "What Marketing commits to",
     "sales": "What Sales commits to",
     "capacity": "Capacity and market",
+    "team": "The team over the year",
+    "ae": "Account executives",
 }
+POSITIVE = ("> 0",)
+"""The values of `Term.needs` that mean: while that term is above zero."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +79,35 @@ class Term:
     ignored_outside: bool = False
     """Outside `needs` the model ignores the value (a file may keep it); otherwise a scenario
     must not set it there."""
+    unset_words: str | None = None
+    """What no value means, in words ("not replaced"), for a term that may be left empty."""
+    words: Callable[[Any], str] | None = None
+    """How the value reads in a table, when its kind alone cannot say (months by name)."""
+    decimals: int = 0
+    """Decimals of a share as typed in the app ("3.5")."""
+
+    def needed(self, value: Any) -> bool:
+        """Whether the term applies beside `value`, the value of the term it `needs`."""
+        if self.needs is None:
+            return True
+        if self.needs[1] == POSITIVE:
+            return value is not None and float(value) > 0
+        return str(value) in self.needs[1]
 
     def show(self, value: Any) -> str:
         """The value as a person reads it, with its unit: "24 h", "85%", "4, 24, 48 h", "$45"."""
         if value is None:
             value = self.unset
             if value is None:
-                return NOT_USED
+                return self.unset_words or NOT_USED
+        if self.words is not None:
+            return self.words(value)
         if self.currency is not None:
             return money(float(value), self.currency, exact=True)
         if self.kind == "share":
-            return share(float(value), 0)
+            return share(float(value), self.decimals)
+        if self.kind == "ramp":
+            return ramp_words(value)
         if self.kind == "choice":
             return self.choices.get(str(value), str(value))
         if self.kind == "hours_list":
@@ -454,6 +487,220 @@ def cost_terms(scenario: Scenario) -> list[Term]:
     ]
 
 
+FULL_SPEED = [1.0]
+"""A ramp that is no ramp: new reps at full speed from their first day."""
+
+
+def ramping_months(ramp: list[float] | None) -> int:
+    """How many months a new rep works below full speed."""
+    ramp = ramp or FULL_SPEED
+    return next((i for i, v in enumerate(ramp) if v >= 1), len(ramp))
+
+
+def ramp_words(ramp: list[float] | None) -> str:
+    """A ramp as a table reads it: "25%, 50%, 75%, 100%", or "full speed from day one"."""
+    if ramping_months(ramp) == 0:
+        return "full speed from day one"
+    return ", ".join(share(float(v), 0) for v in ramp or FULL_SPEED)
+
+
+def _ramp_phrase(ramp: list[float] | None) -> str:
+    months = ramping_months(ramp)
+    if months == 0:
+        return "new reps at full speed from day one"
+    return f"a {months}-month ramp for new reps"
+
+
+def changes_words(changes: list[dict[str, int]], start: dt.date) -> str:
+    """Hires and leavers by month: "+2 in Mar 2027, −1 in Jul 2027", or "none"."""
+    ordered = sorted(changes, key=lambda c: c["month"])
+    shown = [f"{signed_count(c['reps'], True)} in {month_name(start, c['month'])}" for c in ordered]
+    return ", ".join(shown) or "none"
+
+
+def _changes_phrase(start: dt.date, who: str) -> Callable[[Any], str]:
+    def phrase(changes: list[dict[str, int]]) -> str:
+        if not changes:
+            return f"no {who} hired or leaving"
+        if len(changes) > 1:
+            signs = {c["reps"] > 0 for c in changes}
+            how = "hired and leaving" if len(signs) > 1 else "hired" if True in signs else "leaving"
+            return f"{who} {how} by month ({changes_words(changes, start)})"
+        (change,) = changes
+        reps, month = change["reps"], month_name(start, change["month"])
+        one = f"{'an' if who[0] in 'AEIOU' else 'a'} {who[:-1]}"  # "a rep", "an AE"
+        many = f"{count(abs(reps), True)} {who}" if abs(reps) > 1 else one
+        return f"{many} {'hired' if reps > 0 else 'leaving'} in {month}"
+
+    return phrase
+
+
+def _changes_term(
+    key: str, label: str, group: Group, who: str, help_text: str, start: dt.date
+) -> Term:
+    return Term(
+        key,
+        label,
+        group,
+        "",
+        help_text,
+        "changes",
+        _changes_phrase(start, who),
+        words=lambda v: changes_words(v, start),
+    )
+
+
+def team_terms(scenario: Scenario) -> list[Term]:
+    """The team over the year (SPEC §10): hires and leavers by month, how new reps ramp, reps
+    leaving on their own and their replacements, days off."""
+    start = scenario.scenario.start_date
+    return [
+        _changes_term(
+            "team.changes",
+            "Hires and leavers",
+            "team",
+            "reps",
+            "Reps who join (positive) or leave (negative) at the start of a month, on top of "
+            "the reps above. New reps ramp up as set beside.",
+            start,
+        ),
+        Term(
+            "team.ramp",
+            "New reps' speed by month",
+            "team",
+            "% of full speed",
+            "What a new rep gets through in their 1st, 2nd, … month, as a share of a rep at "
+            "full speed; the last value holds, and it must be 100. 100 alone: new reps are at "
+            "full speed from their first day. The reps at the start are at full speed.",
+            "ramp",
+            _ramp_phrase,
+            unset=FULL_SPEED,
+        ),
+        Term(
+            "team.attrition_per_month",
+            "Reps leaving on their own",
+            "team",
+            "% a month",
+            "The chance each month that a rep quits or is let go, rep by rep, at a random "
+            "moment; their waiting leads go back to the others. 3% a month is about a third of "
+            "the team in a year.",
+            "share",
+            lambda v: f"{share_as_set(float(v))} of reps leaving a month",
+            0,
+            0.5,
+            0.005,
+            words=lambda v: f"{share_as_set(float(v))} a month",
+            decimals=1,
+        ),
+        Term(
+            "team.backfill_days",
+            "Leavers replaced after",
+            "team",
+            "days",
+            "Days from a rep leaving on their own until their replacement starts, who then "
+            "ramps like any new rep. Empty: nobody is replaced.",
+            "optional_number",
+            lambda v: (
+                "leavers not replaced" if v is None else f"leavers replaced after {number(v)} days"
+            ),
+            0,
+            365,
+            5,
+            needs=("team.attrition_per_month", POSITIVE),
+            ignored_outside=True,
+            unset_words="not replaced",
+        ),
+        Term(
+            "team.time_off_days_per_year",
+            "Days off per rep",
+            "team",
+            "days a year",
+            "Whole open days each rep is away in a year (holidays, sickness, training). Leads "
+            "they own wait for them, unless the target is enforced by reassignment.",
+            "number",
+            lambda v: f"{number(v)} days off per rep a year",
+            0,
+            200,
+            1,
+            words=lambda v: f"{number(v)} days a year",
+        ),
+    ]
+
+
+def ae_terms(scenario: Scenario) -> list[Term]:
+    """The account executives who take the reps' opportunities (SPEC §10), when the scenario
+    has them."""
+    if scenario.ae is None:
+        return []
+    return [
+        Term(
+            "ae.reps",
+            "Account executives",
+            "ae",
+            "AEs",
+            "Account executives who take the opportunities the reps qualify and work them to a "
+            "deal.",
+            "int",
+            lambda v: f"{number(v)} account executives",
+            0,
+            1000,
+            1,
+        ),
+        Term(
+            "ae.max_open_opportunities",
+            "Open opportunities per AE, at most",
+            "ae",
+            "",
+            "How many opportunities one account executive works at a time; more wait for one "
+            "to close.",
+            "int",
+            lambda v: f"at most {number(v)} open opportunities per AE",
+            1,
+            100_000,
+            1,
+        ),
+        Term(
+            "ae.accept_within_hours",
+            "AE takes an opportunity within",
+            "ae",
+            "hours",
+            "The second SLA, reps to account executives: an AE takes a qualified opportunity "
+            "within this time. Later is an AE breach.",
+            "number",
+            lambda v: f"AEs taking opportunities within {hours(float(v))}",
+            0.05,
+            24 * 365,
+            1,
+        ),
+        Term(
+            "ae.win_half_life_days",
+            "Win chance halves after waiting",
+            "ae",
+            "days",
+            "How long an opportunity can wait for an AE before its chance to be won halves. "
+            "Empty: waiting costs no win chance.",
+            "optional_number",
+            lambda v: (
+                "no win chance lost while waiting"
+                if v is None
+                else f"win chance halving after {number(v)} days of waiting"
+            ),
+            0.5,
+            3650,
+            1,
+            unset_words="never",
+        ),
+        _changes_term(
+            "ae.changes",
+            "AE hires and leavers",
+            "ae",
+            "AEs",
+            "Account executives who join (positive) or leave (negative) at the start of a month.",
+            scenario.scenario.start_date,
+        ),
+    ]
+
+
 def source_terms(scenario: Scenario) -> list[Term]:
     """Volume, growth and cost per lead of each lead source of the scenario."""
     currency = scenario.costs.currency
@@ -504,8 +751,14 @@ def source_terms(scenario: Scenario) -> list[Term]:
 
 
 def all_terms(scenario: Scenario) -> list[Term]:
-    """The terms of the SLA, the costs, then each source's volume, growth and cost per lead."""
-    return TERMS + cost_terms(scenario) + source_terms(scenario)
+    """The terms of the SLA, the team over the year, the account executives (if any), the costs,
+    then each source's volume, growth and cost per lead."""
+    return _shared_terms(scenario) + source_terms(scenario)
+
+
+def _shared_terms(scenario: Scenario) -> list[Term]:
+    """The terms every candidate of the scenario has, whatever its sources."""
+    return TERMS + team_terms(scenario) + ae_terms(scenario) + cost_terms(scenario)
 
 
 def term_value(scenario: Scenario, key: str) -> Any:
@@ -517,8 +770,7 @@ def applies(term: Term, scenario: Scenario) -> bool:
     """Whether the term means something in this scenario (an alert share only with alerts)."""
     if term.needs is None:
         return True
-    key, values = term.needs
-    return str(term_value(scenario, key)) in values
+    return term.needed(term_value(scenario, term.needs[0]))
 
 
 def value_of(term: Term, scenario: Scenario) -> Any:
@@ -537,7 +789,7 @@ def phrases(changes: list[tuple[Term, Any]]) -> list[str]:
 def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, Any]]:
     """The terms whose value differs from the baseline's, with the new value."""
     same_sources = len(baseline.sources) == len(scenario.sources)
-    terms = all_terms(baseline) if same_sources else TERMS + cost_terms(baseline)
+    terms = all_terms(baseline) if same_sources else _shared_terms(baseline)
     out = []
     for term in terms:
         if not applies(term, scenario):
@@ -550,9 +802,21 @@ def changed_terms(scenario: Scenario, baseline: Scenario) -> list[tuple[Term, An
     return out
 
 
+def _rows_in_words(text: str, term: Term) -> str:
+    """`team.changes[1].reps` as "Hires and leavers (row 2, reps)"."""
+
+    def row(match: re.Match[str]) -> str:
+        return f"{term.label} (row {int(match[1]) + 1}, {match[2]})"
+
+    return re.sub(rf"{re.escape(term.key)}\[(\d+)\]\.(\w+)", row, text)
+
+
 def in_words(text: str, scenario: Scenario) -> str:
     """A message with the dotted keys of known terms replaced by their labels, for a leader
-    ("sla.sales.first_response_hours = 2" reads "First response within = 2")."""
+    ("sla.sales.first_response_hours = 2" reads "First response within = 2"; a row of a table,
+    "team.changes[1].reps", reads "Hires and leavers (row 2, reps)")."""
     for term in sorted(all_terms(scenario), key=lambda t: -len(t.key)):
+        if term.kind == "changes":
+            text = _rows_in_words(text, term)
         text = text.replace(term.key, term.label)
     return text

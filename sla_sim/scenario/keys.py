@@ -70,7 +70,10 @@ def _field(model: type[BaseModel], name: str) -> tuple[bool, Any]:
 
 
 def _table(annotation: Any) -> type[BaseModel] | None:
-    """The model of a table-valued field, if the field is a table."""
+    """The model of a table-valued field, if the field is a table (or an optional table)."""
+    args = typing.get_args(annotation)
+    if len(args) == 2 and type(None) in args and typing.get_origin(annotation) is not list:
+        (annotation,) = [a for a in args if a is not type(None)]
     return (
         annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     )
@@ -143,7 +146,9 @@ def check_key(model: type[BaseModel], key: str, skip: tuple[str, ...] = ()) -> s
             return f"unknown key (did you mean {hint[0]!r}?)" if hint else unknown_key(model, key)
         i += 1
         if item := _list_of_tables(annotation):
-            if i >= len(steps) or not steps[i].isdigit():
+            if i >= len(steps):
+                return None  # the whole array (`team.changes = [{ month = 3, reps = 2 }]`)
+            if not steps[i].isdigit():
                 example = steps[-1] if i < len(steps) else next(iter(item.model_fields))
                 return f"an item of [[{step}]] is named by its position: {step}.0.{example}"
             node, i = item, i + 1

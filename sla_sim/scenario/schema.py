@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import itertools
+import zoneinfo
 from typing import Annotated, Any, Literal
 
+import holidays
 from babel.numbers import is_currency
 from pydantic import (
     BaseModel,
@@ -22,6 +25,7 @@ from pydantic import (
     PrivateAttr,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -68,11 +72,72 @@ class Info(_Section):
     warmup_days: Number = Field(default=0.0, ge=0.0)
 
 
+TIMEZONE_EXAMPLES = ("America/Sao_Paulo", "America/New_York", "Europe/Lisbon")
+COUNTRY_EXAMPLES = ("BR", "US", "PT")
+
+
+def _timezone(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value in zoneinfo.available_timezones()):
+        return value
+    examples = ", ".join(f'"{name}"' for name in TIMEZONE_EXAMPLES)
+    raise ValueError(f"must be an IANA time zone name such as {examples}")
+
+
+def _country(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value in holidays.list_supported_countries()):
+        return value
+    examples = ", ".join(f'"{code}"' for code in COUNTRY_EXAMPLES)
+    raise ValueError(
+        f"must be an ISO 3166 country code the holiday calendar knows, such as {examples}"
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _national_holidays(
+    country: str, subdivision: str | None, first: int, last: int
+) -> tuple[dt.date, ...]:
+    found = holidays.country_holidays(country, subdiv=subdivision, years=range(first, last + 1))
+    return tuple(sorted(found))
+
+
 class CalendarSpec(_Section):
     always_open: Flag = False
     open_days: list[DayName] = Field(default_factory=lambda: list(WEEKDAYS))
     open_hours: tuple[Number, Number] = (9.0, 18.0)
     holidays: list[Holiday] = Field(default_factory=list)
+    # SPEC §10: the team's time zone (for reading CRM timestamps) and national holidays.
+    timezone: Annotated[str | None, BeforeValidator(_timezone)] = None
+    holidays_country: Annotated[str | None, BeforeValidator(_country)] = None
+    holidays_subdivision: Text | None = None
+
+    @field_validator("holidays_subdivision")
+    @classmethod
+    def _subdivision(cls, subdivision: str | None, info: ValidationInfo) -> str | None:
+        if subdivision is None or "holidays_country" not in info.data:
+            return subdivision  # none, or the country is wrong (and has its own message)
+        country = info.data["holidays_country"]
+        if country is None:
+            raise ValueError('needs calendar.holidays_country, e.g. "BR"')
+        known = holidays.list_supported_countries()[country]
+        if subdivision not in known:
+            shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+            raise ValueError(
+                f"is not a subdivision of {country} the holiday calendar knows; allowed: "
+                f"{shown or 'none (it has no subdivisions)'}"
+            )
+        return subdivision
+
+    def holidays_between(self, start: dt.date, days: int) -> list[dt.date]:
+        """Listed holidays and, with `holidays_country`, the national (and the subdivision's)
+        holidays of the `days` days from `start`."""
+        end = start + dt.timedelta(days=days)
+        days_off = set(self.holidays)
+        if self.holidays_country is not None:
+            national = _national_holidays(
+                self.holidays_country, self.holidays_subdivision, start.year, end.year
+            )
+            days_off.update(day for day in national if start <= day <= end)
+        return sorted(days_off)
 
     @field_validator("open_hours")
     @classmethod
@@ -130,6 +195,69 @@ def _hour(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+class Change(_Section):
+    """A change of headcount at the start of a month (SPEC §10): hires, or leavers if negative."""
+
+    month: Whole = Field(ge=1, le=120)
+    reps: int = Field(ge=-MAX_REPS, le=MAX_REPS)
+
+    @field_validator("reps", mode="before")
+    @classmethod
+    def _whole_change(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a whole number of reps (negative: reps leaving)")
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("must be a whole number of reps (negative: reps leaving)")
+        if value == 0:
+            raise ValueError("must not be 0 (a hire is positive, reps leaving negative)")
+        return int(value)
+
+
+def _ramp(value: list[float] | None) -> list[float] | None:
+    if value is None:
+        return value
+    outside = [v for v in value if not 0 < v <= 1]
+    if outside:
+        raise ValueError(f"each month's capacity share must lie in (0, 1], found {outside[0]:g}")
+    if value[-1] != 1:
+        raise ValueError(
+            f"must end at 1 (a ramped rep's capacity), found {value[-1]:g} last, e.g. "
+            "[0.25, 0.5, 0.75, 1.0]"
+        )
+    return value
+
+
+def headcount_by_month(start: int, changes: list[Change], months: int) -> list[int]:
+    """The planned headcount in each month of the horizon (before attrition)."""
+    step = [0] * (months + 1)
+    for change in changes:
+        if change.month <= months:
+            step[change.month - 1] += change.reps
+    out, count = [], start
+    for m in range(months):
+        count += step[m]
+        out.append(count)
+    return out
+
+
+def _check_changes(key: str, start: int, changes: list[Change], months: int) -> None:
+    """Raise when a change falls past the horizon or leaves fewer than no reps."""
+    for i, change in enumerate(changes):
+        if change.month > months:
+            raise ValueError(
+                f"{key}[{i}].month = {change.month} is past the horizon: months run from 1 to "
+                f"{months} (scenario.months)"
+            )
+    for m, count in enumerate(headcount_by_month(start, changes, months), start=1):
+        if count < 0:
+            i, change = next((i, c) for i, c in enumerate(changes) if c.month == m and c.reps < 0)
+            raise ValueError(
+                f"{key}[{i}].reps = {change.reps}: the team falls to {count} reps in month {m} "
+                f"({key.split('.')[0]}.reps = {start} and the changes up to then); a change can "
+                "only remove reps who are there"
+            )
+
+
 LEAD_WORK = ("interleaved", "blocks", "checks")
 ENFORCEMENTS = ("none", "alert", "reassign")
 Block = tuple[Number, Number]
@@ -146,6 +274,21 @@ class Team(_Section):
     lead_blocks: list[Block] | None = Field(default=None, min_length=1, max_length=24)
     check_every_hours: Number | None = Field(default=None, gt=0.0, le=24.0 * 31)
     ignore_share: Probability = 0.0
+    # SPEC §10: the team over the year.
+    changes: list[Change] = Field(default_factory=list, max_length=1200)
+    ramp: list[Number] | None = Field(default=None, min_length=1, max_length=36)
+    attrition_per_month: Probability = 0.0
+    backfill_days: Number | None = Field(default=None, ge=0.0, le=365.0)
+    time_off_days_per_year: Number = Field(default=0.0, ge=0.0, le=200.0)
+
+    _check_ramp = field_validator("ramp")(_ramp)
+
+    @property
+    def varies(self) -> bool:
+        """Whether the team changes over the year (SPEC §10): the desk then tracks each rep."""
+        return bool(
+            self.changes or self.attrition_per_month > 0 or self.time_off_days_per_year > 0
+        )  # a ramp alone changes nobody: the starting team is ramped
 
     @field_validator("attempt_minutes")
     @classmethod
@@ -355,7 +498,18 @@ class Costs(_Section):
     """What the team and the leads cost; read only by the cost metrics, never by the model."""
 
     rep_cost_per_month: Number = Field(default=0.0, ge=0.0, le=LARGEST)
+    ae_cost_per_month: Number = Field(default=0.0, ge=0.0, le=LARGEST)
     currency: Currency = "USD"
+
+
+class AccountExecutives(_Section):
+    """The second tier (SPEC §10): account executives who take the SDRs' opportunities."""
+
+    reps: Whole = Field(default=2, ge=0, le=MAX_REPS)
+    max_open_opportunities: Whole = Field(default=20, ge=1, le=100_000)
+    accept_within_hours: Number = Field(default=24.0, gt=0.0, le=24.0 * 365)
+    win_half_life_days: Number | None = Field(default=None, gt=0.0, le=3650.0)
+    changes: list[Change] = Field(default_factory=list, max_length=1200)
 
 
 class SLA(_Section):
@@ -381,6 +535,7 @@ class Scenario(_Section):
     deals: Deals = Field(default_factory=Deals)
     sla: SLA = Field(default_factory=SLA)
     costs: Costs = Field(default_factory=Costs)
+    ae: AccountExecutives | None = None
     variants: list[Variant] = Field(default_factory=list)
     sweep: dict[str, SweepValues] = Field(default_factory=dict)
     # The text of the file it was read from and the dotted keys set since (for `scenario_file`).
@@ -405,6 +560,10 @@ class Scenario(_Section):
             )
         self.team.check_keys()
         self.sla.sales.check_keys()
+        months = self.scenario.months
+        _check_changes("team.changes", self.team.reps, self.team.changes, months)
+        if self.ae is not None:
+            _check_changes("ae.changes", self.ae.reps, self.ae.changes, months)
         blocks = self.team.lead_blocks
         if blocks and not self.calendar.always_open:
             opens, closes = self.calendar.open_hours
@@ -452,7 +611,9 @@ class Scenario(_Section):
             always_open=spec.always_open,
             open_days=spec.open_days,
             open_hours=spec.open_hours,
-            holidays=spec.holidays,
+            holidays=spec.holidays_between(
+                self.scenario.start_date, self.horizon_days + extra_days
+            ),
         )
 
     def to_document(self) -> dict[str, Any]:

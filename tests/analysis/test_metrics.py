@@ -207,3 +207,61 @@ def test_costs_are_money_and_lower_is_better_but_net_revenue_higher() -> None:
         "cost_per_deal",
         "net_revenue",
     ]
+
+
+# -- the account executives (SPEC §10) ---------------------------------------------------------
+
+AES = {"reps": 1, "max_open_opportunities": 2, "accept_within_hours": 10}
+
+
+def test_ae_metrics_of_a_hand_made_log() -> None:
+    """Two opportunities accepted (after 4 h, within 10; after 20 h, a breach), one still waiting
+    past its deadline (a breach), one waiting whose deadline is past the horizon (censored)."""
+    horizon = 31 * 24.0
+    log = EventLog()
+    for lead, at in enumerate([10.0, 20.0, 50.0, horizon - 5.0]):
+        log.add(at, lead, Event.OPPORTUNITY)
+    log.add(14.0, 0, Event.AE_ACCEPTED, rep=0, value=4.0)
+    log.add(100.0, 0, Event.WON, value=500.0)
+    log.add(40.0, 1, Event.AE_ACCEPTED, rep=0, value=20.0)
+    log.add(horizon, 1, Event.PIPELINE, value=800.0)
+    log.add(horizon, 2, Event.AE_WAITING, value=horizon - 50.0)
+    log.add(horizon, 3, Event.AE_WAITING, value=5.0)
+    m = compute_metrics(_replication(4, log, ae=AES, **{"costs.ae_cost_per_month": 9_000.0}))
+    assert m["ae_wait_hours_mean"] == pytest.approx(12.0)
+    assert m["ae_breach_rate"] == pytest.approx(2 / 3)
+    assert m["ae_utilization"] == pytest.approx((86.0 + horizon - 40.0) / (2 * horizon))
+    assert m["sales_cost"] == 9_000.0
+    assert m["opportunities"] == 4
+    assert m["closed_deals"] == 1
+    assert m["pipeline_value"] == 800.0
+
+
+def test_ae_metrics_do_not_apply_without_aes(book: tuple[Replication, float]) -> None:
+    m = compute_metrics(book[0])
+    assert all(np.isnan(m[k]) for k in ("ae_wait_hours_mean", "ae_breach_rate", "ae_utilization"))
+    assert [BY_KEY[k].better for k in ("ae_wait_hours_mean", "ae_breach_rate")] == ["lower"] * 2
+
+
+@pytest.mark.parametrize(
+    ("clock", "hours", "wait", "breach"),
+    [
+        ("business", 4, 2.0, 0.0),
+        ("business", 1, 2.0, 1.0),
+        ("calendar", 64, 65.0, 1.0),
+        ("calendar", 65, 65.0, 0.0),
+    ],
+)
+def test_the_ae_target_is_held_on_the_sla_clock(
+    clock: str, hours: float, wait: float, breach: float
+) -> None:
+    """Qualified on Friday 17:00, accepted on Monday 10:00: 65 wall-clock hours, 2 business."""
+    friday, monday = 4 * 24 + 17.0, 7 * 24 + 10.0
+    log = EventLog()
+    log.add(friday, 0, Event.OPPORTUNITY)
+    log.add(monday, 0, Event.AE_ACCEPTED, rep=0, value=monday - friday)
+    log.add(monday + 24.0, 0, Event.WON, value=1000.0)
+    scenario = {"calendar.always_open": False, "sla.sales.clock": clock}
+    m = compute_metrics(_replication(1, log, ae={**AES, "accept_within_hours": hours}, **scenario))
+    assert m["ae_wait_hours_mean"] == pytest.approx(wait)
+    assert m["ae_breach_rate"] == breach

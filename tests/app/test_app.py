@@ -83,6 +83,8 @@ def test_a_run_shows_headlines_tables_and_charts_for_every_candidate() -> None:
     charts = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
     assert "**Closed deals and revenue**" in charts
     assert "**Backlog over the year**" in charts
+    team = [c.value for c in at.caption if c.value.startswith("All in reps at full speed")]
+    assert not team, "no team changes: no chart of flat lines"
 
 
 def test_changing_a_term_and_running_changes_the_table() -> None:
@@ -343,3 +345,48 @@ def test_the_trade_off_starts_from_a_candidate_whose_simulation_reads_the_target
     assert by_label(at.selectbox, "Second term").value == "First response within (hours)"
     values = by_label(at.text_input, "Values of First response within (hours)").value
     assert "24" in values.split(", ")
+
+
+def _hires(at: AppTest, month: str, reps: int) -> None:
+    """One row typed into the candidate's table of hires and leavers (its only one)."""
+    (table,) = at.data_editor
+    edits = {"edited_rows": {}, "added_rows": [{"Month": month, "Reps": reps}], "deleted_rows": []}
+    at.session_state[table.key] = edits
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_the_hires_table_sets_the_team_over_the_year_and_a_run_draws_it() -> None:
+    at = fresh()
+    assert "Leavers replaced after (days)" not in labels_of(at), "nobody leaves on their own"
+    _hires(at, "Mar 2027", -9)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("Hires and leavers (row 1, reps) = -9: the team falls to"), errors
+    _hires(at, "Mar 2027", 2)
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["candidates"][0]["overrides"] == {
+        "team.changes": [{"month": 3, "reps": 2}]
+    }
+    by_label(at.text_input, "New reps' speed by month (% of full speed)").set_value("50, 100").run()
+    assert any(c.value == "New reps reach full speed after 1 month." for c in at.caption)
+    by_label(at.number_input, "Reps leaving on their own (% a month)").set_value(3.0).run()
+    assert by_label(at.number_input, "Leavers replaced after (days)").value is None
+    run_comparison(at, seed=106)
+    text = [m.value for m in at.markdown]
+    assert text.count("**The team over the year**") == 2, "the editor's box, and the chart"
+    assert any(
+        c.value.startswith("All in reps at full speed: capacity counts a new rep at 50%")
+        for c in at.caption
+    )
+
+
+def test_account_executives_have_their_inputs_only_when_the_file_has_them() -> None:
+    at = fresh()
+    assert "Account executives (AEs)" not in labels_of(at)
+    text = (ROOT / "scenarios" / "baseline.toml").read_text() + "\n[ae]\nreps = 3\n"
+    at.file_uploader[0].set_value(("two tiers.toml", text.encode(), "application/toml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert by_label(at.number_input, "Account executives (AEs)").value == 3
+    assert "AE takes an opportunity within (hours)" in labels_of(at)
+    assert len(at.data_editor) == 2, "hires and leavers of reps and of AEs"

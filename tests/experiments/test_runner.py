@@ -138,7 +138,9 @@ MEASURED = {
     "sla.marketing.monthly_mql_commitment": 999,
     "sla.marketing.acceptance_target": 0.3,
     "costs.rep_cost_per_month": 9000,
+    "costs.ae_cost_per_month": 12000,
     "costs.currency": "EUR",
+    "calendar.timezone": "America/Sao_Paulo",
     "sources.1.cost_per_lead": 45,  # "sources.*.cost_per_lead": any source's
 }
 

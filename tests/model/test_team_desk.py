@@ -424,3 +424,28 @@ def test_a_share_of_time_set_beside_blocks_is_reported_as_ignored() -> None:
         {"team.lead_work": "blocks", "team.lead_blocks": [[10, 11]]}
     )
     assert any("team.prospecting_share = 0.5 is ignored" in w for w in scenario_warnings(blocks))
+
+
+def test_lead_blocks_past_the_horizon_leave_the_events_before_it_alone() -> None:
+    """A lead whose next attempt falls due after the horizon, inside its window, is not closed
+    early: the blocks go on past the horizon as the open hours do, so two horizons give the same
+    events up to the shorter one's end."""
+    from pathlib import Path
+
+    from sla_sim.scenario.file import load_scenario
+
+    base = load_scenario(Path(__file__).parents[2] / "scenarios" / "baseline.toml").expand()[0]
+
+    def events(months: int) -> tuple[float, set[tuple[float, ...]]]:
+        world = build_world(base.with_overrides({"scenario.months": months}))
+        run = run_replication(world, 7, 0)
+        c = run.log.columns()
+        lead = run.leads.source[c["lead"]] * 10**7 + run.leads.local_id[c["lead"]]
+        kept = c["time"] < build_world(base.with_overrides({"scenario.months": 2})).horizon
+        fields = (c["time"], lead, c["event"], c["episode"], c["rep"], c["number"])
+        return world.horizon, set(zip(*(f[kept].tolist() for f in fields), strict=True))
+
+    _, short = events(2)
+    _, longer = events(3)
+    assert len(short) > 1000
+    assert short == longer

@@ -13,6 +13,7 @@ from pptx import Presentation
 from sla_sim.experiments.compare import Comparison, compare
 from sla_sim.experiments.result_files import read_results, write_results
 from sla_sim.experiments.runner import SimulationResult, simulate
+from sla_sim.present.charts import TEAM_TITLE
 from sla_sim.present.headlines import headline, headlines
 from sla_sim.present.pack import content, difference_table, summary_table
 from sla_sim.scenario.file import load_scenario
@@ -139,6 +140,8 @@ def test_the_report_content_has_headlines_charts_terms_and_sources(
     titles = [title for title, _ in report.charts]
     assert len(titles) == 7
     assert "Backlog over the year" in titles
+    assert TEAM_TITLE not in titles, "the team stays as it is: no chart of flat lines"
+    assert report.chart_notes == {}
     assert list(report.terms_table.columns) == result.scenario_names
     assert report.terms_table.loc["Reps", "8 reps"] == "8"
     assert report.terms_table.loc["First response within", "1h SLA with alerts"] == "1 h"
@@ -150,6 +153,19 @@ def test_the_report_content_has_headlines_charts_terms_and_sources(
     sourced = "the article 'Como Criar SLA entre Marketing e Vendas': 200 qualified leads a month"
     assert (report.assumptions.Source == sourced).any()
     assert list(report.colors) == result.scenario_names
+
+
+def test_a_team_that_changes_gets_its_chart_and_a_line_under_it(baseline: Scenario) -> None:
+    short = baseline.expand()[0].with_overrides({"scenario.months": 3})
+    hires = short.with_overrides(
+        {"team.changes": [{"month": 2, "reps": 2}], "team.time_off_days_per_year": 20}, "Hires"
+    )
+    report = content(simulate([short, hires], 2, seed=3, variants=False))
+    titles = [title for title, _ in report.charts]
+    assert titles[-1] == TEAM_TITLE
+    assert list(report.chart_notes) == [TEAM_TITLE]
+    assert "nobody on a day off" in report.chart_notes[TEAM_TITLE]
+    assert report.terms_table.loc["Hires and leavers", "Hires"] == "+2 in Feb 2027"
 
 
 def test_results_read_back_from_their_folder_give_the_same_summary(

@@ -426,3 +426,28 @@ def test_html_prints_on_a4_with_tables_that_wrap_and_charts_that_shrink(page: st
     assert "overflow: visible" in print_css
     assert re.search(r"th, td \{[^}]*white-space: normal", print_css)
     assert re.search(r"svg \{[^}]*max-width: 100%[^}]*height: auto", print_css)
+
+
+NOTE = "All in reps at full speed: where the work done meets capacity, leads wait."
+
+
+def test_a_chart_with_a_note_has_it_under_its_title_in_the_page_and_on_its_slide(
+    tmp_path: Path,
+) -> None:
+    content = _content()
+    content.chart_notes = {CHART_TITLES[1]: NOTE}
+    page = render_html(content)
+    heading = page.index(f"<h3>{CHART_TITLES[1]}</h3>")
+    assert page.index(html.escape(NOTE)) > heading
+    assert page.count(html.escape(NOTE)) == 1, "under its own chart only"
+    target = tmp_path / "deck.pptx"
+    write_pptx(content, target)
+    slides = {slide.shapes.title.text: slide for slide in Presentation(str(target)).slides}
+    assert NOTE in _deck_texts(slides[CHART_TITLES[1]])
+    assert NOTE not in _deck_texts(slides[CHART_TITLES[0]])
+    slide = slides[CHART_TITLES[1]]
+    picture = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
+    note = next(s for s in slide.shapes if s.has_text_frame and s.text_frame.text == NOTE)
+    assert picture.top + picture.height <= note.top, "the chart stays above its note"
+    _, label_pt = deck.chart_png(content.chart_specs()[1][1], deck._chart_room(NOTE))
+    assert label_pt >= deck.MIN_LABEL_PT

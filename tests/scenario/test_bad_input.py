@@ -2,7 +2,9 @@
 gets, which names the file, the dotted key, the value and what is allowed; never a traceback.
 
 The classes: numbers that are not finite, distribution parameters outside their limits, values of
-the wrong type, nesting too deep, and the messages about decay tables, sweeps, dates and encodings.
+the wrong type, nesting too deep, and the messages about decay tables, sweeps, dates and encodings,
+the team over the year (changes, ramp, attrition, backfill, time off) and the calendar's time zone
+and national holidays.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ DISTS = "exponential, lognormal, gamma, beta, uniform, triangular, empirical"
 DECAYS = "'half_life', 'lrm2007', 'hbr2011', or a table of age_hours, connect and qualify"
 DAYS = "from 1900-01-01 to 2199-12-31"
 END = None  # an edit whose text is added at the end of the file
+ZONES = '"America/Sao_Paulo", "America/New_York", "Europe/Lisbon"'
+COUNTRIES = '"BR", "US", "PT"'
 
 # (id, old text, new text, every problem line; the file is "small.toml")
 # fmt: off
@@ -140,7 +144,29 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("unknown currency", END, '[costs]\ncurrency = "usdd"', 'small.toml: costs.currency = "usdd": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
     ("currency in lower case", END, '[costs]\ncurrency = "eur"', 'small.toml: costs.currency = "eur": must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
     ("currency a number", END, "[costs]\ncurrency = 978", 'small.toml: costs.currency = 978: must be an ISO 4217 currency code such as "USD", "EUR" or "BRL"'),
-    ("unknown key in costs", END, "[costs]\nae_cost = 1", "small.toml: costs.ae_cost: unknown key; allowed in [costs]: rep_cost_per_month, currency"),
+    ("unknown key in costs", END, "[costs]\nae_cost = 1", "small.toml: costs.ae_cost: unknown key; allowed in [costs]: rep_cost_per_month, ae_cost_per_month, currency"),
+    ("change in month 0", END, "[[team.changes]]\nmonth = 0\nreps = 2", "small.toml: team.changes[0].month = 0: must be >= 1"),
+    ("change past the horizon", "months = 1", "months = 12\n\n[[team.changes]]\nmonth = 13\nreps = 1", "small.toml: team.changes[0].month = 13 is past the horizon: months run from 1 to 12 (scenario.months)"),
+    ("team below zero", END, "[[team.changes]]\nmonth = 1\nreps = 1\n\n[[team.changes]]\nmonth = 1\nreps = -4", "small.toml: team.changes[1].reps = -4: the team falls to -1 reps in month 1 (team.reps = 2 and the changes up to then); a change can only remove reps who are there"),
+    ("change of 0 reps", END, "[[team.changes]]\nmonth = 1\nreps = 0", "small.toml: team.changes[0].reps = 0: must not be 0 (a hire is positive, reps leaving negative)"),
+    ("change of 1.5 reps", END, "[[team.changes]]\nmonth = 1\nreps = 1.5", "small.toml: team.changes[0].reps = 1.5: must be a whole number of reps (negative: reps leaving)"),
+    ("ramp with a 0", "reps = 2", "reps = 2\nramp = [0, 0.5, 1]", "small.toml: team.ramp = [0, 0.5, 1]: each month's capacity share must lie in (0, 1], found 0"),
+    ("ramp above 1", "reps = 2", "reps = 2\nramp = [0.5, 1.5, 1]", "small.toml: team.ramp = [0.5, 1.5, 1]: each month's capacity share must lie in (0, 1], found 1.5"),
+    ("ramp not ending at 1", "reps = 2", "reps = 2\nramp = [0.25, 0.5]", "small.toml: team.ramp = [0.25, 0.5]: must end at 1 (a ramped rep's capacity), found 0.5 last, e.g. [0.25, 0.5, 0.75, 1.0]"),
+    ("attrition below 0", "reps = 2", "reps = 2\nattrition_per_month = -0.1", "small.toml: team.attrition_per_month = -0.1: must be >= 0"),
+    ("attrition above 1", "reps = 2", "reps = 2\nattrition_per_month = 1.5", "small.toml: team.attrition_per_month = 1.5: must be <= 1"),
+    ("negative backfill", "reps = 2", "reps = 2\nbackfill_days = -5", "small.toml: team.backfill_days = -5: must be >= 0"),
+    ("negative time off", "reps = 2", "reps = 2\ntime_off_days_per_year = -1", "small.toml: team.time_off_days_per_year = -1: must be >= 0"),
+    ("unknown timezone", "holidays = []", 'holidays = []\ntimezone = "America/Sao_Palo"', f'small.toml: calendar.timezone = "America/Sao_Palo": must be an IANA time zone name such as {ZONES}'),
+    ("timezone a number", "holidays = []", "holidays = []\ntimezone = -3", f"small.toml: calendar.timezone = -3: must be an IANA time zone name such as {ZONES}"),
+    ("unknown country", "holidays = []", 'holidays = []\nholidays_country = "XX"', f'small.toml: calendar.holidays_country = "XX": must be an ISO 3166 country code the holiday calendar knows, such as {COUNTRIES}'),
+    ("country in lower case", "holidays = []", 'holidays = []\nholidays_country = "br"', f'small.toml: calendar.holidays_country = "br": must be an ISO 3166 country code the holiday calendar knows, such as {COUNTRIES}'),
+    ("unknown subdivision", "holidays = []", 'holidays = []\nholidays_country = "BR"\nholidays_subdivision = "XX"', 'small.toml: calendar.holidays_subdivision = "XX": is not a subdivision of BR the holiday calendar knows; allowed: AC, AL, AM, AP, BA, CE, DF, ES, GO, MA, MG, MS, ...'),
+    ("subdivision of another country", "holidays = []", 'holidays = []\nholidays_country = "US"\nholidays_subdivision = "SP"', 'small.toml: calendar.holidays_subdivision = "SP": is not a subdivision of US the holiday calendar knows; allowed: AK, AL, AR, AS, AZ, CA, CO, CT, DC, DE, FL, GA, ...'),
+    ("subdivision without a country", "holidays = []", 'holidays = []\nholidays_subdivision = "SP"', 'small.toml: calendar.holidays_subdivision = "SP": needs calendar.holidays_country, e.g. "BR"'),
+    ("subdivision of an unknown country", "holidays = []", 'holidays = []\nholidays_country = "XX"\nholidays_subdivision = "SP"', f'small.toml: calendar.holidays_country = "XX": must be an ISO 3166 country code the holiday calendar knows, such as {COUNTRIES}'),
+    ("account executives below zero", END, "[ae]\nreps = 1\nchanges = [{ month = 1, reps = -2 }]", "small.toml: ae.changes[0].reps = -2: the team falls to -1 reps in month 1 (ae.reps = 1 and the changes up to then); a change can only remove reps who are there"),
+    ("account executives with no slot", END, "[ae]\nmax_open_opportunities = 0", "small.toml: ae.max_open_opportunities = 0: must be >= 1"),
 ]
 # fmt: on
 
@@ -184,6 +210,18 @@ def test_the_small_file_is_good() -> None:
         pytest.param("cv = 1.0", "cv = 0.01", id="gamma cv at its limit"),
         pytest.param(END, '[sweep]\n"team.reps" = "1:3"', id="a swept range"),
         pytest.param(END, '[costs]\nrep_cost_per_month = 0\ncurrency = "BRL"', id="costs"),
+        pytest.param(
+            "holidays = []",
+            'holidays = []\ntimezone = "America/Sao_Paulo"\nholidays_country = "BR"\n'
+            'holidays_subdivision = "SP"',
+            id="a time zone and the holidays of Sao Paulo",
+        ),
+        pytest.param(
+            END,
+            "[[team.changes]]\nmonth = 1\nreps = 3\n\n[[team.changes]]\nmonth = 1\nreps = -4",
+            id="leavers offset by hires in the same month",
+        ),
+        pytest.param(END, "[ae]\nreps = 0\nchanges = [{ month = 1, reps = 2 }]", id="AEs hired"),
     ],
 )
 def test_good_input_is_accepted(old: str | None, new: str) -> None:

@@ -1,17 +1,26 @@
-"""Business-hour arithmetic: open intervals, weekends, holidays, deadlines and month boundaries.
+"""Business-hour arithmetic: open intervals, weekends, holidays, deadlines and month boundaries;
+and national (and a subdivision's) holidays from the holiday library closing a scenario's desk.
 
 Time is hours from 2027-01-04 00:00, a Monday; the calendar is open Monday to Friday, 09:00-18:00.
+A scenario's calendar counts hours from its own start_date 00:00.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 
-from sla_sim.scenario.calendar import Calendar, add_months, month_bounds_hours
+from sla_sim.model.events import Event
+from sla_sim.model.replication import run_replication
+from sla_sim.model.world import CALENDAR_SLACK_DAYS, build_world
+from sla_sim.scenario.calendar import DAY_NAMES, Calendar, add_months, month_bounds_hours
+from sla_sim.scenario.schema import Scenario
+
+from conftest import scenario_from
 
 START = date(2027, 1, 4)  # a Monday
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
@@ -279,3 +288,156 @@ def test_a_calendar_without_open_days_never_opens() -> None:
     assert math.isinf(cal.next_open(at(MON, 8)))
     assert float(cal.business_hours(at(10, 12))) == 0.0
     assert np.all(np.isinf(cal.add_business_hours(np.array([0.0, 50.0]), 1.0)))
+
+
+# --- national holidays (SPEC §10: calendar.holidays_country, calendar.holidays_subdivision) ------
+
+BR_INDEPENDENCE = date(2027, 9, 7)  # a Tuesday
+US_INDEPENDENCE = date(2027, 7, 4)  # a Sunday: observed on Monday 5 July
+US_OBSERVED = date(2027, 7, 5)
+SP_REVOLUTION = date(2027, 7, 9)  # a Friday; a holiday of the state of Sao Paulo only
+NEW_YEAR_2028 = date(2028, 1, 1)  # a Saturday
+MON_TO_SAT = ["mon", "tue", "wed", "thu", "fri", "sat"]
+
+
+def desk(start: date, months: int, **calendar: Any) -> Scenario:
+    """The simple scenario from `start` on a Monday-to-Friday 09:00-18:00 calendar (plus
+    `calendar` keys)."""
+    return scenario_from(
+        **{
+            "scenario.start_date": start.isoformat(),
+            "scenario.months": months,
+            "calendar": {"always_open": False, **calendar},
+        }
+    )
+
+
+def open_at_ten(scenario: Scenario, day: date, extra_days: int = 0) -> bool:
+    """Whether the scenario's desk is open at 10:00 on `day`."""
+    hours = (day - scenario.scenario.start_date).days * 24.0 + 10.0
+    return scenario.business_calendar(extra_days).is_open(hours)
+
+
+def test_brazils_independence_day_closes_the_desk() -> None:
+    start = date(2027, 9, 1)
+    assert not open_at_ten(desk(start, 1, holidays_country="BR"), BR_INDEPENDENCE)
+    assert open_at_ten(desk(start, 1), BR_INDEPENDENCE)  # the library's holiday, nothing else
+    assert open_at_ten(desk(start, 1, holidays_country="BR"), BR_INDEPENDENCE + timedelta(1))
+
+
+def test_the_observed_us_independence_day_closes_the_desk_on_the_monday() -> None:
+    start = date(2027, 7, 1)
+    us = desk(start, 1, holidays_country="US")
+    assert not open_at_ten(us, US_OBSERVED)
+    assert not open_at_ten(us, US_INDEPENDENCE)  # a Sunday: not an open day anyway
+    assert not open_at_ten(desk(start, 1), US_INDEPENDENCE)
+    assert open_at_ten(desk(start, 1), US_OBSERVED)
+    assert open_at_ten(us, US_OBSERVED + timedelta(1))
+    assert {US_INDEPENDENCE, US_OBSERVED} <= set(us.calendar.holidays_between(start, 31))
+
+
+def test_a_subdivisions_holiday_closes_the_desk_only_where_chosen() -> None:
+    start = date(2027, 7, 1)
+    sao_paulo = desk(start, 3, holidays_country="BR", holidays_subdivision="SP")
+    brazil = desk(start, 3, holidays_country="BR")
+    assert not open_at_ten(sao_paulo, SP_REVOLUTION)
+    assert open_at_ten(brazil, SP_REVOLUTION)
+    # The state's calendar keeps the nation's holidays.
+    assert not open_at_ten(sao_paulo, BR_INDEPENDENCE)
+    assert not open_at_ten(brazil, BR_INDEPENDENCE)
+
+
+def test_listed_holidays_are_added_to_the_national_ones() -> None:
+    start = date(2027, 9, 1)
+    listed = [date(2027, 9, 8), date(2027, 9, 20)]  # a Wednesday and a Monday
+    scenario = desk(start, 1, holidays_country="BR", holidays=[d.isoformat() for d in listed])
+    for day in (BR_INDEPENDENCE, *listed):
+        assert not open_at_ten(scenario, day)
+    assert open_at_ten(scenario, date(2027, 9, 9))
+    days_off = scenario.calendar.holidays_between(start, 30)
+    assert days_off == sorted(days_off)
+    assert {BR_INDEPENDENCE, *listed} <= set(days_off)
+    # A listed day that is also a national holiday is one day off, not two.
+    both = desk(start, 1, holidays_country="BR", holidays=[BR_INDEPENDENCE.isoformat()])
+    assert both.calendar.holidays_between(start, 30).count(BR_INDEPENDENCE) == 1
+
+
+def test_a_horizon_across_new_year_has_both_years_holidays() -> None:
+    start = date(2027, 12, 1)
+    # Open on Saturdays, so that 1 January 2028 is closed only by being a holiday.
+    brazil = desk(start, 2, holidays_country="BR", open_days=MON_TO_SAT)
+    assert open_at_ten(desk(start, 2, open_days=MON_TO_SAT), NEW_YEAR_2028)
+    assert not open_at_ten(brazil, NEW_YEAR_2028)
+    assert not open_at_ten(brazil, date(2027, 12, 25))  # Christmas, also a Saturday
+    assert open_at_ten(brazil, date(2027, 12, 18))  # an ordinary Saturday
+    assert {date(2027, 12, 25), NEW_YEAR_2028} <= set(brazil.calendar.holidays_between(start, 62))
+    # In the United States 2028's New Year is observed on Friday 31 December 2027, and
+    # Martin Luther King Jr. Day is Monday 17 January 2028.
+    us = desk(start, 2, holidays_country="US")
+    assert not open_at_ten(us, date(2027, 12, 31))
+    assert not open_at_ten(us, date(2028, 1, 17))
+    assert open_at_ten(us, date(2028, 1, 18))
+
+
+def test_the_calendar_past_the_horizon_has_the_next_years_holidays() -> None:
+    # The model's calendar runs CALENDAR_SLACK_DAYS past the horizon, for deadlines beyond it.
+    scenario = desk(date(2027, 11, 1), 1, holidays_country="BR")
+    later = date(2028, 9, 7)  # a Thursday
+    assert (later - date(2027, 12, 1)).days < CALENDAR_SLACK_DAYS
+    assert not open_at_ten(scenario, later, CALENDAR_SLACK_DAYS)
+    assert open_at_ten(scenario, later + timedelta(1), CALENDAR_SLACK_DAYS)
+
+
+def attempt_days(scenario: Scenario, seed: int = 11) -> set[date]:
+    """The days on which a replication's attempts (connected or not) start, with leads enough
+    (20 a day) that every open day has some."""
+    busy = scenario.with_overrides({"sources.0.leads_per_month": 600})
+    columns = run_replication(build_world(busy), seed, 0).log.columns()
+    kinds = np.array([Event.ATTEMPT, Event.CONNECT], dtype=np.int8)
+    times = columns["time"][np.isin(columns["event"], kinds)]
+    start = scenario.scenario.start_date
+    return {start + timedelta(days=int(t // 24)) for t in times}
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "calendar", "closed"),
+    [
+        pytest.param(date(2027, 9, 1), 1, {"holidays_country": "BR"}, [BR_INDEPENDENCE], id="BR"),
+        pytest.param(date(2027, 7, 1), 1, {"holidays_country": "US"}, [US_OBSERVED], id="US"),
+        pytest.param(
+            date(2027, 7, 1),
+            3,
+            {"holidays_country": "BR", "holidays_subdivision": "SP"},
+            [SP_REVOLUTION, BR_INDEPENDENCE],
+            id="Sao Paulo",
+        ),
+        pytest.param(
+            date(2027, 9, 1),
+            1,
+            {"holidays_country": "BR", "holidays": ["2027-09-08"]},
+            [BR_INDEPENDENCE, date(2027, 9, 8)],
+            id="Brazil and a listed day",
+        ),
+        pytest.param(
+            date(2027, 12, 1),
+            2,
+            {"holidays_country": "BR", "open_days": MON_TO_SAT},
+            [date(2027, 12, 25), NEW_YEAR_2028],
+            id="Brazil across New Year",
+        ),
+    ],
+)
+def test_a_run_makes_attempts_on_every_open_day_and_on_no_holiday(
+    start: date, months: int, calendar: dict[str, Any], closed: list[date]
+) -> None:
+    scenario = desk(start, months, **calendar)
+    weekdays = [DAY_NAMES.index(d) for d in calendar.get("open_days", WEEKDAYS)]
+    horizon = [start + timedelta(days) for days in range(scenario.horizon_days)]
+    open_days = {day for day in horizon if day.weekday() in weekdays}
+    assert set(closed) <= open_days  # each holiday would be an open day
+    assert attempt_days(scenario) == open_days - set(closed)
+
+
+def test_without_the_subdivision_the_run_works_its_holiday() -> None:
+    days = attempt_days(desk(date(2027, 7, 1), 1, holidays_country="BR"))
+    assert SP_REVOLUTION in days

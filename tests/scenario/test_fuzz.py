@@ -127,7 +127,14 @@ values = st.recursive(
 )
 
 
-DEFAULTS = Scenario.model_validate(BASE).model_dump(mode="python", by_alias=True)
+# The type of every key, optional tables and arrays of tables included.
+DEFAULTS = Scenario.model_validate(
+    {
+        **BASE,
+        "ae": {"changes": [{"month": 1, "reps": 1}]},
+        "team": {**BASE.get("team", {}), "changes": [{"month": 1, "reps": 1}]},
+    }
+).model_dump(mode="python", by_alias=True)
 
 
 def typed(key: str) -> st.SearchStrategy[Any]:
