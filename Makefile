@@ -32,7 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 screenshot: $(STAMP)
-	SLA_SIM_SCREENSHOT=1 SLA_SIM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/test_e2e.py
+	SLA_SIM_SCREENSHOT=1 SLA_SIM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/app/test_e2e.py
 
 validate: $(STAMP)
 	$(BIN)/python scripts/validate.py --readme README.md

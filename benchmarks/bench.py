@@ -38,6 +38,9 @@ from yardstick import mmc_customers_per_second  # noqa: E402
 # The release before the team behaviours of SPEC §9, and its baseline file (kept in the tests).
 BEFORE = "39094f4886a337dbec82225e169f194bea4b8145"  # 0.6.0
 BASELINE_0_6 = ROOT / "tests" / "data" / "scenarios_0.6" / "baseline.toml"
+# The release before the team over the year of SPEC §10: the bundled baseline, which sets none of
+# its keys, runs on it and on this code.
+PREVIOUS = "cf9be9b"  # 0.7.0
 ERLANG_ATTEMPT_MINUTES = 30.0  # service rate 2 an hour
 ERLANG_LOAD = 0.9  # utilisation of the reps in the Erlang C benchmark
 ROUTINGS = ("shared_queue", "round_robin", "least_loaded")
@@ -201,48 +204,75 @@ def one_replication(code: Path, scenario: Path, index: int, runs: int) -> tuple[
     return float(out[0]), int(out[1])
 
 
-def before_and_after(runs: int) -> list[tuple[str, str, str]]:
-    """The 0.6.0 baseline on 0.6.0's code and on this code (each in a fresh interpreter, taking
-    turns, best of each); and the re-based baseline and its "1h SLA with reassignment" variant, per
-    lead, against the 0.6.0 baseline."""
+def on_release(commit: str, scenario: Path, runs: int) -> tuple[float, float, int] | None:
+    """(best seconds on `commit`'s code, on this code, leads) of one replication of `scenario`,
+    each in a fresh interpreter, taking turns; None when the commit is not in this clone."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         old_code = Path(folder)
         try:
             archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", BEFORE, "sla_sim"],
+                ["git", "-C", str(ROOT), "archive", commit, "sla_sim"],
                 check=True,
                 capture_output=True,
             ).stdout
         except (OSError, subprocess.CalledProcessError):
-            return [("0.6.0 not in this clone's history: no before-and-after figures", "", "")]
+            return None
         subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
         old, new = [], []
         for _ in range(3):  # taking turns, so a busy moment of the machine hits both alike
-            old.append(one_replication(old_code, BASELINE_0_6, 0, runs)[0])
-            new.append(one_replication(ROOT, BASELINE_0_6, 0, runs)[0])
-        leads = one_replication(ROOT, BASELINE_0_6, 0, 1)[1]
-    before, after = min(old), min(new)
+            old.append(one_replication(old_code, scenario, 0, runs)[0])
+            new.append(one_replication(ROOT, scenario, 0, runs)[0])
+    return min(old), min(new), one_replication(ROOT, scenario, 0, 1)[1]
+
+
+def change(before: float, after: float) -> str:
+    return f"{after / before - 1:+.1%}".replace("-", "\u2212")
+
+
+def before_and_after(runs: int) -> list[tuple[str, str, str]]:
+    """The 0.6.0 baseline on 0.6.0's code and on this code, and the bundled baseline on 0.7.0's
+    (each in a fresh interpreter, taking turns, best of each); the re-based baseline, its "1h SLA
+    with reassignment" variant and the growth year, per lead, against the 0.6.0 baseline."""
+    measured = on_release(BEFORE, BASELINE_0_6, runs)
+    if measured is None:
+        return [("0.6.0 not in this clone's history: no before-and-after figures", "", "")]
+    before, after, leads = measured
     rebased, rebased_leads = one_replication(ROOT, ROOT / "scenarios" / "baseline.toml", 0, runs)
     reassign, _ = one_replication(ROOT, ROOT / "scenarios" / "baseline.toml", 2, runs)
     per_lead = before / leads
+    growth, growth_leads = one_replication(ROOT, ROOT / "scenarios" / "growth.toml", 0, runs)
     rows = [
         (
             "0.6.0 baseline year, one replication, on 0.6.0 / on this version",
             f"{before:.3f} s / {after:.3f} s",
-            f"{after / before - 1:+.1%}".replace("-", "\u2212"),
+            change(before, after),
         )
     ]
-    for name, seconds in (
-        ("Re-based baseline (blocks, ignored leads)", rebased),
-        ("Its 1h SLA with reassignment (blocks, ignored leads, alerts, reassignment)", reassign),
+    previous = on_release(PREVIOUS, ROOT / "scenarios" / "baseline.toml", runs)
+    if previous is not None:
+        rows.append(
+            (
+                "Bundled baseline year, one replication, on 0.7.0 / on this version",
+                f"{previous[0]:.3f} s / {previous[1]:.3f} s",
+                change(previous[0], previous[1]),
+            )
+        )
+    for name, seconds, count in (
+        ("Re-based baseline (blocks, ignored leads)", rebased, rebased_leads),
+        (
+            "Its 1h SLA with reassignment (blocks, ignored leads, alerts, reassignment)",
+            reassign,
+            rebased_leads,
+        ),
+        ("Growth year (hires, ramp, attrition, time off, holidays)", growth, growth_leads),
     ):
         rows.append(
             (
                 f"{name}, one replication",
                 f"{seconds:.3f} s",
-                f"{seconds / rebased_leads / per_lead:.2f}× the 0.6.0 baseline's cost per lead",
+                f"{seconds / count / per_lead:.2f}× the 0.6.0 baseline's cost per lead",
             )
         )
     return rows

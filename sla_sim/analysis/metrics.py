@@ -19,7 +19,7 @@ from sla_sim.model.events import Event
 from sla_sim.model.lead_hours import LeadHours
 from sla_sim.model.replication import Replication
 from sla_sim.scenario.calendar import Calendar
-from sla_sim.scenario.schema import headcount_by_month
+from sla_sim.scenario.schema import Scenario, headcount_by_month
 
 Unit = Literal["count", "share", "hours", "money", "months", "leads"]
 EPISODE_BITS = 64
@@ -38,6 +38,17 @@ class Metric:
     a share or a mean over leads or their handoffs, which reads against the same bound for a
     month as for the horizon. Counts and money grow with the length of the period, and the
     reps' time and the backlog are not about any month's leads, so they cannot."""
+    applies: Callable[[Scenario], bool] | None = None
+    """Whether the metric means anything for a scenario (None: for every one). A metric that
+    does not apply (the AE tier's without `[ae]`) is left out of the scenario's summary, rather
+    than reported as undefined."""
+
+    def applies_to(self, scenario: Scenario) -> bool:
+        return self.applies is None or self.applies(scenario)
+
+
+def _has_ae_tier(scenario: Scenario) -> bool:
+    return scenario.ae is not None
 
 
 def _share(part: float, whole: float) -> float:
@@ -711,6 +722,7 @@ METRICS: list[Metric] = [
         "qualification to acceptance by an account executive, in the SLA clock (accepted "
         "opportunities; not applicable without [ae])",
         lambda f: f.ae_wait_hours_mean,
+        applies=_has_ae_tier,
     ),
     Metric(
         "ae_breach_rate",
@@ -720,6 +732,7 @@ METRICS: list[Metric] = [
         "opportunities not accepted by an account executive within ae.accept_within_hours "
         "(not applicable without [ae])",
         lambda f: f.ae_breach_rate,
+        applies=_has_ae_tier,
     ),
     Metric(
         "ae_utilization",
@@ -729,6 +742,7 @@ METRICS: list[Metric] = [
         "share of the account executives' opportunity slots held, month by month (not "
         "applicable without [ae])",
         lambda f: f.ae_utilization,
+        applies=_has_ae_tier,
     ),
 ]
 METRIC_KEYS = [m.key for m in METRICS]

@@ -1,5 +1,6 @@
-"""`sla-sim optimize FILE --hire-plan`: the fewest hires, month by month, that keep every
-constraint in every month, printed as a table and as `[[team.changes]]` to paste into the file."""
+"""`sla-sim optimize FILE --hire-plan`: hires month by month, each as late as it can be, that keep
+every constraint in every month, printed as a table and as `[[team.changes]]` to paste into the
+file."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def flag_problems(
     if varies:
         problems.append("--hire-plan finds the team's changes itself: leave out --vary")
     if objective:
-        problems.append("--hire-plan finds the fewest hires: leave out --objective")
+        problems.append("--hire-plan finds its own hires: leave out --objective")
     if not constraints:
         problems.append(
             '--hire-plan needs at least one --constraint, e.g. --constraint "response_breach_rate<=0.05"'

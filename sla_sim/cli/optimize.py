@@ -1,5 +1,6 @@
 """`sla-sim optimize`: the smallest setting that meets every constraint, or the best for an
-objective; with `--hire-plan`, the fewest hires month by month (`cli.hire_plan`)."""
+objective; with `--hire-plan`, hires month by month, each as late as it can be
+(`cli.hire_plan`)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ def _point(point: dict[str, object]) -> str:
 @click.option(
     "--hire-plan",
     is_flag=True,
-    help="Instead of --vary: the fewest hires, month by month, that keep every --constraint in "
-    "every month (the file's ramp and attrition included), as team.changes to paste.",
+    help="Instead of --vary: hires month by month, each as late as it can be, that keep every "
+    "--constraint in every month (the file's ramp and attrition included), as team.changes to "
+    "paste.",
 )
 @click.option(
     "--max-hires",
@@ -64,7 +66,8 @@ def optimize(
     common: Common,
 ) -> None:
     """The smallest setting that meets every constraint, or the best one for an objective; or
-    with --hire-plan, the fewest hires month by month that keep the constraints all year."""
+    with --hire-plan, hires month by month, each as late as it can be, that keep the constraints
+    all year."""
     problems: list[str] = []
     parsed: list[Constraint] = []
     for text in constraints:

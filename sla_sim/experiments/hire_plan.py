@@ -1,5 +1,5 @@
-"""The hiring plan: the fewest hires, month by month, that keep every constraint in every month
-of the horizon, with the file's ramp, attrition and backfill as they are.
+"""The hiring plan: hires month by month, each as late as it can be, that keep every constraint
+in every month of the horizon, with the file's ramp, attrition and backfill as they are.
 
 Greedy and month forward, with common random numbers (every candidate runs with the same seed):
 run the plan so far (the file's own `team.changes` kept); find the first month in which a
@@ -251,8 +251,8 @@ def plan_hires(
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> HirePlan:
-    """The fewest hires, month by month, that keep every constraint in every month (see the
-    module's docstring), at most `max_hires` (default: 3 times the starting team)."""
+    """Hires month by month, each as late as it can be, that keep every constraint in every month
+    (see the module's docstring), at most `max_hires` (default: 3 times the starting team)."""
     if not constraints:
         raise ValueError("give at least one constraint")
     for c in constraints:

@@ -20,7 +20,14 @@ import pandas as pd
 
 from sla_sim import interrupts
 from sla_sim.analysis.intervals import COLUMNS, summarise
-from sla_sim.analysis.metrics import METRIC_KEYS, Facts, by_month, check_monthly, compute_metrics
+from sla_sim.analysis.metrics import (
+    BY_KEY,
+    METRIC_KEYS,
+    Facts,
+    by_month,
+    check_monthly,
+    compute_metrics,
+)
 from sla_sim.analysis.series import compute_series, monthly_series, series_frame
 from sla_sim.experiments.executors import Executor, Task, use
 from sla_sim.model.events import Event
@@ -52,7 +59,11 @@ class SimulationResult:
         return [s.name for s in self.scenarios]
 
     def metric(self, scenario: str, key: str) -> dict[str, float]:
+        """The summary of one metric of a scenario; undefined (NaN, n = 0) where the metric does
+        not apply to it (`Metric.applies`)."""
         row = self.summary[(self.summary.scenario == scenario) & (self.summary.metric == key)]
+        if row.empty:
+            return {k: 0.0 if k == "n" else float("nan") for k in COLUMNS}
         values = row.iloc[0]
         return {k: float(values[k]) for k in COLUMNS}
 
@@ -310,6 +321,7 @@ def result_from(
     counts = per_replication.groupby("scenario").size()
     with np.errstate(all="ignore"):
         summary = summarise(per_replication, METRIC_KEYS)
+    summary = summary[applicable(summary, scenarios)].reset_index(drop=True)
     return SimulationResult(
         scenarios=scenarios,
         seed=seed,
@@ -322,6 +334,16 @@ def result_from(
         warnings=warnings,
         series=series,
     )
+
+
+def applicable(summary: pd.DataFrame, scenarios: list[Scenario]) -> pd.Series:
+    """Which rows of a summary hold a metric that applies to their scenario (`Metric.applies`)."""
+    by_name = {s.name: s for s in scenarios}
+    keep = [
+        name not in by_name or BY_KEY[str(metric)].applies_to(by_name[name])
+        for name, metric in zip(summary["scenario"].astype(str), summary["metric"], strict=True)
+    ]
+    return pd.Series(keep, index=summary.index, dtype=bool)
 
 
 def _instability(per_replication: pd.DataFrame) -> list[str]:

@@ -24,7 +24,7 @@ from sla_sim.analysis.intervals import summarise
 from sla_sim.analysis.metrics import METRIC_KEYS
 from sla_sim.atomic import write_atomically
 from sla_sim.experiments.executors import Executor
-from sla_sim.experiments.runner import Progress, simulate
+from sla_sim.experiments.runner import Progress, applicable, simulate
 from sla_sim.scenario.ranges import MAX_POINTS as MAX_POINTS
 from sla_sim.scenario.ranges import parse_values as parse_values
 from sla_sim.scenario.schema import Scenario, ScenarioError, check_dotted_key
@@ -172,6 +172,8 @@ def run_sweep(
         )
     per_replication = pd.concat([done[i] for i in range(len(points))], ignore_index=True)
     summary = summarise(per_replication, METRIC_KEYS)
+    summary = summary[applicable(summary, [scenario for _, scenario in points])]
+    summary = summary.reset_index(drop=True)
     labels = {_label(point): (index, point) for index, (point, _) in enumerate(points)}
     summary.insert(0, "point", [labels[name][0] for name in summary.scenario])
     for position, key in enumerate(axes):

@@ -11,7 +11,7 @@ import pytest
 
 from sla_sim import load_scenario, simulate
 from sla_sim.analysis.intervals import interval
-from sla_sim.analysis.metrics import METRIC_KEYS
+from sla_sim.analysis.metrics import METRIC_KEYS, METRICS
 from sla_sim.scenario.schema import Scenario, Variant
 
 from conftest import SCENARIOS
@@ -78,7 +78,9 @@ def test_result_holds_replications_summary_and_event_log(quarter: Scenario) -> N
     assert list(result.per_replication.columns) == ["scenario", "replication", *METRIC_KEYS]
     assert len(result.per_replication) == 3
     summary = result.summary
-    assert set(summary.metric) == set(METRIC_KEYS)
+    # Every metric that applies to the scenario: the AE tier's only with [ae].
+    assert set(summary.metric) == {m.key for m in METRICS if m.applies_to(quarter)}
+    assert {"ae_wait_hours_mean", "ae_breach_rate", "ae_utilization"}.isdisjoint(summary.metric)
     finite = summary.dropna(subset=["ci_low"])
     assert (finite.ci_low <= finite["mean"] + 1e-12).all()
     assert (finite["mean"] <= finite.ci_high + 1e-12).all()

@@ -322,6 +322,10 @@ def test_tables_show_the_ae_metrics_as_not_applicable_without_aes() -> None:
     for key in AE_KEYS:
         assert result.metric("Simple", key)["n"] == 0
         assert result.metric("With AEs", key)["n"] == 2
+    # summary.csv and summary.json hold a metric only for the scenarios it applies to
+    rows = result.summary[result.summary.metric.isin(AE_KEYS)]
+    assert set(rows.scenario) == {"With AEs"}
+    assert len(rows) == len(AE_KEYS)
     assert not set(AE_METRICS) & set(key_metrics([without]))
     assert set(AE_METRICS) <= set(key_metrics([without, within]))
     table = summary_table(result)
