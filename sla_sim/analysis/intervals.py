@@ -1,7 +1,8 @@
 """Intervals over replications: the one Student-t interval of a mean, and `CONFIDENCE`.
 
 Every interval sla_sim reports (a metric's, a paired difference's, a chart series point's) is the
-t-interval of a mean over replications at `CONFIDENCE`, computed here.
+t-interval of a mean over replications at `CONFIDENCE`, computed here. The one other kind, the
+band in which one more run (or the real team's month) should fall, is `prediction_band`.
 """
 
 from __future__ import annotations
@@ -54,3 +55,20 @@ def summarise(per_replication: pd.DataFrame, metrics: list[str]) -> pd.DataFrame
                 {"scenario": scenario, "metric": metric, **interval(group[metric].to_numpy())}
             )
     return pd.DataFrame(rows, columns=["scenario", "metric", *COLUMNS])
+
+
+def prediction_band(
+    values: np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and the band in which one more value should fall, per column of `values`
+    (replications × cells): mean ± t·s·√(1 + 1/n), Student t with n − 1 degrees of freedom.
+
+    A backtest sets what happened against this band, not against the interval of the mean: that
+    one shrinks as replications are added, and no single month of a real team is a mean."""
+    v = np.asarray(values, dtype=float)
+    n = np.sum(~np.isnan(v), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(v, axis=0)
+        std = np.nanstd(v, axis=0, ddof=1)
+        half = half_width(std, n, confidence) * np.sqrt(np.maximum(n, 1) + 1.0)
+    return mean, mean - half, mean + half
