@@ -210,6 +210,30 @@ def scenario_toml(scenario: Scenario) -> str:
     return tomlkit.dumps(document).rstrip() + "\n"
 
 
+def with_settings(text: str, settings: dict[str, tuple[Any, str]]) -> str:
+    """The TOML `text` with each dotted key set to its value and the note written beside it
+    (`settings`: key -> (value, note)). A list of tables (`sources`, `team.changes`) is written
+    as an array of tables, replacing the file's; its members' notes are keys of their own
+    (`sources.0.leads_per_month`), set after it. The file's other keys and comments stay."""
+    document = tomlkit.parse(text)
+    ordered = sorted(settings.items(), key=lambda item: keys.parts(item[0]).__len__())
+    for key, (value, note) in ordered:
+        table, last = keys.table_of(document, key)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            array = tomlkit.aot()
+            for member in value:
+                entry = tomlkit.table()
+                entry.update({k: _inline(v) for k, v in member.items()})
+                array.append(entry)
+            table[last] = array  # in the place of the file's own, if it has one
+            continue
+        table[last] = _inline(value)
+        item = table.item(last) if isinstance(table, Table | Container) else None
+        if note and isinstance(item, Item):
+            item.comment(note)
+    return tomlkit.dumps(document).rstrip() + "\n"
+
+
 def _comments(node: Container | Table | AoT, prefix: str, out: dict[str, str]) -> None:
     if isinstance(node, AoT):
         for i, table in enumerate(node.body):
