@@ -22,7 +22,12 @@ How the simulation maps onto the CRM:
 - Nothing after the export date (`as_of`) is in the export; what the CRM cannot see is not in it
   either (a lead gone cold, a handoff nobody picked up: it stays a handed-off lead).
 
-The untidiness (`Untidy`) draws from named streams of the seed, so one seed writes the same bytes.
+The files take each profile's first header for every field it has (a profile without a column
+simply lacks it; without a leads `won` column, a lead's close date is the day it became a
+customer), and each CRM's own words for stages, outcomes, flags and lifecycle stages (`WORDS`:
+HubSpot's "Closed Won", Salesforce's TRUE/FALSE, Pipedrive's won/lost/open, RD Station's
+Portuguese). The untidiness (`Untidy`) draws from named streams of the seed, so one seed writes
+the same bytes.
 """
 
 from __future__ import annotations
@@ -99,7 +104,6 @@ def simulated_export(
     must lie inside the horizon, else ValueError says which moments are allowed."""
     base = scenario.expand()[0]
     world = build_world(base)
-    run = run_replication(world, seed, replication)
     timezone = base.calendar.timezone or DEFAULT_TIMEZONE
     start = dt.datetime.combine(base.scenario.start_date, dt.time())
     end = start + dt.timedelta(hours=world.horizon)
@@ -114,6 +118,7 @@ def simulated_export(
             f"{start:%Y-%m-%d %H:%M} and no later than {end:%Y-%m-%d %H:%M} (the horizon's end)"
         )
     cut = (as_of - start) / dt.timedelta(hours=1)
+    run = run_replication(world, seed, replication)
     tables = _Tables(run, cut, np.datetime64(start, "ns"), seed)
     as_of_stamp = pd.Timestamp(as_of)
     return CrmExport(
