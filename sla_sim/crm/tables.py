@@ -10,7 +10,8 @@ this. Conventions of the frames:
 - `won` is a nullable boolean (pandas "boolean"); counts are nullable integers ("Int64"); money
   and numbers floats;
 - `leads` has one row per lead (duplicates merged, see the notes); `deals` one row per deal;
-  `activities` one row per attempt, sorted by `at`.
+  `activities` one row per attempt, sorted by `at`, with `connected` (boolean) beside its
+  `outcome`: whether the attempt reached the lead, read by the profile's words.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ from sla_sim.model.events import Event
 from sla_sim.model.leads import LeadDraws
 from sla_sim.model.replication import Replication, run_replication
 from sla_sim.model.streams import Streams
-from sla_sim.model.world import build_world
+from sla_sim.model.world import World, build_world
 from sla_sim.scenario.schema import Scenario
 
 DEFAULT_TIMEZONE = "UTC"
@@ -102,8 +102,15 @@ def simulated_export(
 
     `as_of` is wall-clock time in the team's time zone (one with a zone is converted to it); it
     must lie inside the horizon, else ValueError says which moments are allowed."""
-    base = scenario.expand()[0]
-    world = build_world(base)
+    world = build_world(scenario.expand()[0])
+    cut = export_date(world, as_of)  # checked before the replication runs
+    return export_of(run_replication(world, seed, replication), seed, cut)
+
+
+def export_date(world: World, as_of: dt.datetime | None = None) -> dt.datetime:
+    """The export date of a run of `world`: `as_of` in the team's wall clock (default: the
+    horizon's end); ValueError when it lies outside the simulated period."""
+    base = world.scenario
     timezone = base.calendar.timezone or DEFAULT_TIMEZONE
     start = dt.datetime.combine(base.scenario.start_date, dt.time())
     end = start + dt.timedelta(hours=world.horizon)
@@ -117,8 +124,15 @@ def simulated_export(
             f"outside the simulated period: the export date must lie after "
             f"{start:%Y-%m-%d %H:%M} and no later than {end:%Y-%m-%d %H:%M} (the horizon's end)"
         )
+    return as_of
+
+
+def export_of(run: Replication, seed: int, as_of: dt.datetime) -> CrmExport:
+    """A replication that ran as its CRM would hold it at `as_of` (from `export_date`); `seed`
+    is the run's, whose streams draw what the CRM shows and the run did not need."""
+    base = run.world.scenario
+    start = dt.datetime.combine(base.scenario.start_date, dt.time())
     cut = (as_of - start) / dt.timedelta(hours=1)
-    run = run_replication(world, seed, replication)
     tables = _Tables(run, cut, np.datetime64(start, "ns"), seed)
     as_of_stamp = pd.Timestamp(as_of)
     return CrmExport(
@@ -127,7 +141,7 @@ def simulated_export(
         activities=tables.activities(),
         profile="generic",
         detected=False,
-        timezone=timezone,
+        timezone=base.calendar.timezone or DEFAULT_TIMEZONE,
         start=pd.Timestamp(start),
         end=as_of_stamp.ceil("D"),
         as_of=as_of_stamp,
@@ -326,6 +340,7 @@ class _Tables:
                 "at": self.moments(time[order]),
                 "kind": np.full(len(order), "call", dtype=object),
                 "outcome": np.where(connected, "connected", "no answer").astype(object),
+                "connected": pd.array(connected, dtype="boolean"),
                 "owner": _rep(self.log["rep"][rows][order]),
             }
         )
