@@ -340,8 +340,8 @@ class _Tables:
                 "at": self.moments(time[order]),
                 "kind": np.full(len(order), "call", dtype=object),
                 "outcome": np.where(connected, "connected", "no answer").astype(object),
-                "connected": pd.array(connected, dtype="boolean"),
                 "owner": _rep(self.log["rep"][rows][order]),
+                "connected": pd.array(connected, dtype="boolean"),
             }
         )
 
