@@ -1,4 +1,5 @@
-"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup and report.
+"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup, report
+and export-crm.
 
 Front end only: each command reads its options and files, calls the layers below, and shows or
 writes what comes back. `cli.main.entry` runs this group.
@@ -22,6 +23,7 @@ COMMANDS = {
     "optimize": "sla_sim.cli.optimize",
     "warmup": "sla_sim.cli.warmup",
     "report": "sla_sim.cli.report",
+    "export-crm": "sla_sim.cli.export_crm",
 }
 
 
@@ -34,7 +36,8 @@ class _Commands(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
         if cmd_name not in COMMANDS:
             return None
-        command: Any = getattr(importlib.import_module(COMMANDS[cmd_name]), cmd_name)
+        module = importlib.import_module(COMMANDS[cmd_name])
+        command: Any = getattr(module, cmd_name.replace("-", "_"))
         assert isinstance(command, click.Command)
         return command
 
