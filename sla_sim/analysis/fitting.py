@@ -154,7 +154,8 @@ class ArrivalFit:
     arrival: Literal["flat", "business"]
     business_share: Fitted
     flat_share: float
-    """The share of the period's hours that are open: what a flat source would show."""
+    """The share a flat source would show in open hours (its months' shares of open hours,
+    weighted by its leads in each)."""
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,7 @@ class Period:
         return np.clip(edges[:-1], first, last), np.clip(edges[1:], first, last)
 
     def text(self) -> str:
-        """ "Jan–Jun 2027", "Nov 2026–Feb 2027", "Mar 2027"."""
+        """How the period reads in evidence: Jan–Jun 2027, Nov 2026–Feb 2027, Mar 2027."""
         first, last = self.start, self.stop - pd.Timedelta(1, "ns")
         if (first.year, first.month) == (last.year, last.month):
             return f"{first:%b %Y}"
@@ -372,6 +373,7 @@ class Period:
 
 
 def period_of(export: CrmExport) -> Period:
+    """The export's period (`Period`), its months counted from its first day."""
     origin = export.start.normalize()
     stop = min(export.end, export.as_of)
     if stop <= export.start:
@@ -477,7 +479,7 @@ def fit_volume(
     if len(y) < 2:
         base = math.log(y.sum() / e.sum())
         se = 1 / math.sqrt(y.sum())
-        lpm = _fitted_exp(base, se, Z, f"{rows}; leads per month of exposure", lambda v: _number(v))
+        lpm = _fitted_exp(base, se, Z, f"{rows}; leads per month of exposure", _number)
         growth = Fitted.default(0.0, f"{rows}: one month cannot show growth; it stays 0%")
         return lpm, growth, months
     beta, cov, quantile, dispersion = _poisson_regression(y, e, m)
@@ -507,7 +509,9 @@ def fit_hand_raiser_share(export: CrmExport, source: str | None = None) -> Fitte
 
     In the model a hand-raiser (a demo or quote request) becomes an MQL at once and every other
     lead only after nurture touches (SPEC §2), so a lead whose `mql_at` is within
-    HAND_RAISER_WITHIN of its `created_at` is a hand-raiser; leads never MQL count as not.
+    HAND_RAISER_WITHIN of its `created_at` is a hand-raiser; leads never MQL count as not. (A
+    nurtured lead whose fit alone reaches the MQL threshold would be an MQL at once too; with
+    `nurture.fit_points` below `sla.marketing.mql_threshold`, as by default, none is.)
     """
     default = float(Source.model_fields["hand_raiser_share"].default)
     for name in ("created_at", "mql_at"):
@@ -535,35 +539,41 @@ def fit_arrival(
 ) -> ArrivalFit:
     """`arrival` and `business_share`: the share of leads created in the calendar's open hours.
 
-    A flat source's leads fall in open hours as often as open hours are in the period; when that
-    share lies outside the interval of the observed one, the source is `"business"` with the
-    observed share (the model keeps it in every month that has open and closed hours).
+    A flat source spreads each month's leads evenly over the month, so it would show in open
+    hours each month's share of open hours, weighted by its leads in each month (months differ in
+    weekdays, and a growing source weighs the later ones more). When that share lies outside the
+    interval of the observed one, the source is `"business"` with the observed share (the model
+    keeps it in every month that has open and closed hours).
     """
     spec = calendar or CalendarSpec()
     period = period_of(export)
     cal = export_calendar(export, spec)
     lo, hi = period.observed_hours()
-    total = float((hi - lo).sum())
-    open_hours = float((cal.business_hours(hi) - cal.business_hours(lo)).sum())
-    flat_share = open_hours / total if total > 0 else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        open_part = (cal.business_hours(hi) - cal.business_hours(lo)) / (hi - lo)
     default = float(Source.model_fields["business_share"].default)
     leads = _source_leads(export, source)
-    moments = period.hours(_arrival(leads))
+    arrived = _arrival(leads)
+    moments = period.hours(arrived)
     n = len(moments)
+    month = period.month_of(arrived)
+    counts = np.bincount(month[(month >= 0) & (month < period.months)], minlength=period.months)
+    seen = counts.sum()
+    flat_share = float((counts * np.nan_to_num(open_part)).sum() / seen) if seen else 0.0
     if n == 0 or spec.always_open:
         why = "the calendar is always open" if spec.always_open else "no leads"
         return ArrivalFit("flat", Fitted.default(default, f"{why}: arrival stays flat"), flat_share)
     k = int(_is_open(cal, moments).sum())
     low, high = _binomial(k, n)
     flat = bool(low <= flat_share <= high)
-    words = "as many as a flat arrival would give" if flat else "business-hours arrivals"
+    words = "as a flat arrival would" if flat else "business-hours arrivals"
     share = Fitted(
         k / n,
         low,
         high,
         f"{k:,} of {n:,} leads of {source or ALL_LEADS}, {period.text()}, created in open hours "
-        f"({_calendar_text(spec)}), against {flat_share:.1%} of the period's hours open: {words}; "
-        f"Clopper–Pearson {_ci(low, high, _share)}",
+        f"({_calendar_text(spec)}), against {flat_share:.1%} had they come evenly over each "
+        f"month: {words}; Clopper–Pearson {_ci(low, high, _share)}",
     )
     return ArrivalFit("flat" if flat else "business", share, flat_share)
 
@@ -1011,8 +1021,17 @@ def _age_curve(
         )
     rates = np.array([b["rate"] for b in bins])
     weights = np.array([max(b["weight"], 1e-12) for b in bins])
-    fitted = optimize.isotonic_regression(rates, weights=weights, increasing=False).x
-    fitted = np.minimum(fitted, 1.0)
+    pooled = optimize.isotonic_regression(rates, weights=weights, increasing=False)
+    fitted = np.minimum(pooled.x, 1.0)
+    # The chance at age 0 is the first pool's (the bins isotonic regression joined to the first):
+    # its interval is that of their trials together.
+    first_pool = bins[: int(pooled.blocks[1])]
+    k = int(sum(b["successes"] for b in first_pool))
+    n = int(sum(b["trials"] for b in first_pool))
+    weight = sum(b["weight"] for b in first_pool)
+    scale = n / weight if weight > 0 else 1.0
+    pool_low, pool_high = (min(v * scale, 1.0) for v in _binomial(k, n))
+    pool_end = first_pool[-1]["end_hours"]
     curve_bins = tuple(
         AgeBin(
             b["start_hours"],
@@ -1037,10 +1056,10 @@ def _age_curve(
     )
     probability = Fitted(
         first.fitted,
-        first.low,
-        first.high,
-        f"{rows}: {first.fitted:.1%} at ages {_age_text(first.start_hours, first.end_hours)} "
-        f"({first.trials:,} trials), Clopper–Pearson {_ci(first.low, first.high, _share)}",
+        pool_low,
+        pool_high,
+        f"{rows}: {first.fitted:.1%} at ages {_age_text(first.start_hours, pool_end)} "
+        f"({n:,} trials), Clopper–Pearson {_ci(pool_low, pool_high, _share)}",
     )
     return AgeCurve(probability, curve_bins, evidence)
 

@@ -596,3 +596,86 @@ def test_a_fitted_export_writes_a_scenario_that_validates(
     }
     scenario = Scenario.model_validate(document)
     assert scenario.sla.sales.retry_gap_hours == list(CADENCE)
+
+
+# -- a simulated export ------------------------------------------------------------------------
+
+ROUND_TRIP = {
+    "scenario": {"name": "Round trip", "start_date": "2027-01-04", "months": 6},
+    "sources": [
+        {
+            "name": "Demos",
+            "leads_per_month": 150,
+            "hand_raiser_share": 1.0,
+            "fit": {"dist": "beta", "a": 5, "b": 3},
+            "arrival": "business",
+            "business_share": 0.8,
+        },
+        {
+            "name": "Content",
+            "leads_per_month": 700,
+            "growth_per_month": 0.08,
+            "hand_raiser_share": 0.1,
+            "fit": {"dist": "beta", "a": 2, "b": 4},
+            "arrival": "flat",
+        },
+    ],
+    "handoff": {"accept_min_fit": 0.2},
+    # Reps with time to spare start each attempt when it falls due, so the gaps are the cadence's.
+    "team": {"reps": 20, "changes": [{"month": 4, "reps": 4}]},
+    "deals": {
+        "cycle_days": {"dist": "lognormal", "median": 35, "sigma": 0.6},
+        "win_prob": 0.3,
+        "deal_value": {"dist": "lognormal", "median": 12000, "sigma": 0.7},
+    },
+}
+
+
+def test_a_simulated_export_gives_back_its_scenario() -> None:
+    """One replication exported as its CRM would hold it (`experiments.export_crm`), fitted with
+    the scenario as the terms: every parameter the export can tell lies in its interval."""
+    from sla_sim.experiments.export_crm import simulated_export
+    from sla_sim.model.decay import decay_curves
+
+    scenario = Scenario.model_validate(ROUND_TRIP)
+    export = simulated_export(scenario, seed=1)
+    fit = fitting.fit_export(export, scenario)
+    by_name = {s.name: s for s in fit.sources}
+    for spec in scenario.sources:
+        source = by_name[spec.name]
+        beta = spec.fit.model_dump()
+        assert source.leads_per_month.contains(spec.leads_per_month), spec.name
+        assert source.growth_per_month.contains(spec.growth_per_month), spec.name
+        assert source.hand_raiser_share.contains(spec.hand_raiser_share), spec.name
+        assert source.arrival.arrival == spec.arrival
+        assert source.fit.a.contains(beta["a"]), spec.name
+        assert source.fit.b.contains(beta["b"]), spec.name
+    assert by_name["Demos"].arrival.business_share.contains(0.8)
+    assert fit.acceptance.accept_min_fit.contains(0.2)
+    assert fit.team.reps.value == 20
+    assert fit.team.changes == ((4, 4),)
+    assert fit.attempts.min_attempts.value == scenario.sla.sales.min_attempts
+    assert fit.attempts.gaps() == scenario.sla.sales.retry_gap_hours
+    # Connect and qualification: each bin against its trials' true mean chance in the model.
+    connect_decay, qualify_decay = decay_curves(scenario.response)
+    frame = fitting.follow_up(export, scenario.sla.sales.follow_up_window_days)
+    assert frame is not None
+    tried = frame[frame["age_hours"] >= 0]
+    ages = tried["age_hours"].to_numpy()
+    chance = scenario.response.connect_prob * connect_decay.multiplier(ages)
+    decay = fit.decay
+    assert decay.connect is not None
+    assert decay.qualify is not None
+    allowed = stats.binom.ppf(0.99, len(decay.connect.bins), 0.05)
+    assert bins_missed(decay.connect, ages, chance, np.ones(len(ages))) <= allowed
+    reached = tried[tried["connected"].fillna(False).astype(bool)]
+    ages, fits = reached["age_hours"].to_numpy(), reached["fit"].to_numpy()
+    chance = scenario.response.qualify_prob * fits * qualify_decay.multiplier(ages)
+    allowed = stats.binom.ppf(0.99, len(decay.qualify.bins), 0.05)
+    assert bins_missed(decay.qualify, ages, chance, fits) <= allowed
+    deals = fit.deals
+    assert deals.cycle_days.median.contains(35)
+    assert deals.cycle_days.sigma.contains(0.6)
+    assert deals.win_prob.contains(0.3)
+    assert deals.deal_value.median.contains(12000)
+    assert deals.deal_value.sigma.contains(0.7)
