@@ -10,8 +10,11 @@ this. Conventions of the frames:
 - `won` is a nullable boolean (pandas "boolean"); counts are nullable integers ("Int64"); money
   and numbers floats;
 - `leads` has one row per lead (duplicates merged, see the notes); `deals` one row per deal;
-  `activities` one row per attempt, sorted by `at`, with `connected` (boolean) beside its
-  `outcome`: whether the attempt reached the lead, read by the profile's words.
+  `activities` one row per attempt, sorted by `at`;
+- `deals.won` is read from a won flag or from the stage (the profile's won and lost stages; any
+  other stage is open, `won` missing); an open deal has no `closed_at`;
+- `activities.connected` (nullable boolean) says whether the attempt reached the lead, read from
+  `outcome` by the profile's connected outcomes (only where `outcome` was read).
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ class CrmExport:
     notes: tuple[ReadNote, ...] = field(default=())
     files: dict[Table, str] = field(default_factory=dict)
     """The name (not the path) of each file read."""
+    deals_only_won: bool = False
+    """The deals file lists only won deals (no lost, no open): the win probability cannot be
+    read from the deals alone."""
 
     def has(self, table: Table, name: str) -> bool:
         frame = {"leads": self.leads, "deals": self.deals, "activities": self.activities}[table]

@@ -214,11 +214,16 @@ def with_settings(text: str, settings: dict[str, tuple[Any, str]]) -> str:
     """The TOML `text` with each dotted key set to its value and the note written beside it
     (`settings`: key -> (value, note)). A list of tables (`sources`, `team.changes`) is written
     as an array of tables, replacing the file's; its members' notes are keys of their own
-    (`sources.0.leads_per_month`), set after it. The file's other keys and comments stay."""
+    (`sources.0.leads_per_month`), set after it. A value of None takes the key out. The file's
+    other keys and comments stay."""
     document = tomlkit.parse(text)
     ordered = sorted(settings.items(), key=lambda item: keys.parts(item[0]).__len__())
     for key, (value, note) in ordered:
         table, last = keys.table_of(document, key)
+        if value is None:
+            if last in table:
+                del table[last]
+            continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             array = tomlkit.aot()
             for member in value:
