@@ -31,7 +31,7 @@ from scipy import stats
 
 from sla_sim import interrupts
 from sla_sim.analysis.fitting import ExportFit, Fitted, fit_export, period_of
-from sla_sim.analysis.observed import response
+from sla_sim.analysis.observed import first_attempts, response
 from sla_sim.crm.tables import CrmExport
 from sla_sim.experiments.executors import Executor, Task, use
 from sla_sim.experiments.export_crm import export_of
@@ -45,8 +45,9 @@ CHECK_HOURS = (1.0, 2.0, 4.0)
 SEARCH_REPLICATIONS = 3
 QUANTILES = np.linspace(0.1, 0.9, 9)
 BIN_HOURS = 0.5  # first attempts' time of day, read in half hours
-CROWD = 1.5  # a half hour holds a block when it has this many times its even share
-IN_BLOCKS = 0.7  # blocks are a candidate when they hold this share of first attempts
+CROWD = 0.5  # a half hour is in a block when it has at least this share of its even share
+IN_BLOCKS = 0.8  # blocks are a candidate when they hold this share of first attempts
+MOST_OF_THE_DAY = 0.7  # ... and leave at least the rest of the open day out
 
 
 def default_terms() -> Scenario:
@@ -201,8 +202,10 @@ def _settings(fit: ExportFit, terms: Scenario) -> dict[str, Setting]:
 
 
 def ignored_share(export: CrmExport, terms: Scenario) -> Setting | None:
-    """The share of handoffs never attempted, among those whose follow-up window had closed by
-    the export date (younger ones may yet be attempted); Clopper–Pearson interval."""
+    """The share of handoffs not attempted within their follow-up window, among those whose
+    window had closed by the export date (younger ones may yet be attempted); Clopper–Pearson
+    interval. A lead left alone is returned to nurture when its window closes, and may come
+    back and be called later: its first attempt then comes after the window."""
     answered = response(export, terms)
     if answered.empty:
         return None
@@ -210,13 +213,16 @@ def ignored_share(export: CrmExport, terms: Scenario) -> Setting | None:
     old = answered[answered["handed_off_at"] + window <= export.as_of]
     if len(old) == 0:
         return None
-    never = int(old["hours"].isna().sum())
+    first = first_attempts(export).set_axis(export.leads["lead_id"])
+    waited = first.reindex(old["lead_id"]).to_numpy() - old["handed_off_at"].to_numpy()
+    late = ~(waited <= window.to_timedelta64())  # never, or only after the window
+    never = int(late.sum())
     interval = stats.binomtest(never, len(old)).proportion_ci(0.95)
     share = never / len(old)
     return Setting(
         round(share, 4),
         f"{never:,} of {len(old):,} handoffs whose {terms.sla.sales.follow_up_window_days:g}-day "
-        f"window had closed were never attempted: {share:.1%} "
+        f"window had closed had no attempt in it: {share:.1%} "
         f"({interval.low:.1%}–{interval.high:.1%}, Clopper–Pearson)",
         interval.low,
         interval.high,
@@ -224,8 +230,9 @@ def ignored_share(export: CrmExport, terms: Scenario) -> Setting | None:
 
 
 def crowded_blocks(export: CrmExport, terms: Scenario) -> list[list[float]] | None:
-    """The blocks of the open day where first attempts crowd, when they hold most of them: half
-    hours with more than CROWD times their even share, joined where they touch."""
+    """The blocks of the open day where first attempts crowd, when they hold most of them: the
+    half hours with at least CROWD times their even share, joined where they touch (outside its
+    blocks a team makes almost no first attempts)."""
     answered = response(export, terms)
     leads = export.leads.set_index("lead_id")
     if "first_attempt_at" not in leads.columns:
@@ -241,8 +248,8 @@ def crowded_blocks(export: CrmExport, terms: Scenario) -> list[list[float]] | No
         return None
     counts, _ = np.histogram(hour, bins=edges)
     even = len(hour) / len(counts)
-    crowded = counts > CROWD * even
-    if not crowded.any() or counts[crowded].sum() < IN_BLOCKS * len(hour):
+    crowded = counts >= CROWD * even
+    if counts[crowded].sum() < IN_BLOCKS * len(hour) or crowded.mean() > MOST_OF_THE_DAY:
         return None
     blocks: list[list[float]] = []
     for i in np.flatnonzero(crowded):
@@ -308,7 +315,8 @@ def choose_lead_work(
                 {"team.lead_work": "checks", "team.check_every_hours": hours},
             )
         )
-    scenarios = [over_period(base.with_overrides(keys), export) for _, keys in candidates]
+    unset = dict.fromkeys(LEAD_WORK_KEYS)  # each pattern's keys only
+    scenarios = [over_period(base.with_overrides(unset | keys), export) for _, keys in candidates]
     payloads = [
         json.dumps(
             {
@@ -408,7 +416,7 @@ def calibrate(
             f"{replications} runs each; mean gap of the deciles in log2 hours: {tried})"
         )
         for key in LEAD_WORK_KEYS:
-            settings[key] = Setting(best.keys.get(key), evidence if key in best.keys else "")
+            settings[key] = Setting(best.keys.get(key), evidence)
     text, scenario = _render(terms, settings, source)
     missing = {table: tuple(names) for table, names in export.missing.items() if names}
     return Calibration(scenario, text, settings, candidates, missing, tuple(_defaults_kept(fit)))
