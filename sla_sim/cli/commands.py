@@ -1,5 +1,5 @@
-"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup, report
-and export-crm.
+"""The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup, report,
+and for a team's CRM export calibrate, backtest and export-crm.
 
 Front end only: each command reads its options and files, calls the layers below, and shows or
 writes what comes back. `cli.main.entry` runs this group.
@@ -24,6 +24,8 @@ COMMANDS = {
     "warmup": "sla_sim.cli.warmup",
     "report": "sla_sim.cli.report",
     "export-crm": "sla_sim.cli.export_crm",
+    "calibrate": "sla_sim.cli.calibrate",
+    "backtest": "sla_sim.cli.backtest",
 }
 
 

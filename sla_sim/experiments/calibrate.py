@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from sla_sim import interrupts
-from sla_sim.analysis.fitting import ExportFit, Fitted, fit_export, period_of
+from sla_sim.analysis.fitting import ExportFit, Fitted, fit_export, lead_fit, period_of
 from sla_sim.analysis.observed import first_attempts, response
 from sla_sim.crm.tables import CrmExport
 from sla_sim.experiments.executors import Executor, Task, use
@@ -121,7 +121,61 @@ def _fitted(value: Fitted, digits: int = 4) -> Setting:
     return Setting(round(value.value, digits), value.evidence, value.low, value.high)
 
 
-def _settings(fit: ExportFit, terms: Scenario) -> dict[str, Setting]:
+GRID = (np.arange(2000) + 0.5) / 2000  # quantile levels that stand for a fit distribution
+
+
+def _without_fit(
+    out: dict[str, Setting],
+    sources: list[dict[str, Any]],
+    fit: ExportFit,
+    export: CrmExport,
+    terms: Scenario,
+) -> None:
+    """An export with no fit (nor a score out of 100). The fitted chances are then per lead; the
+    model scales qualification and winning by each lead's fit, and scores and turns down MQLs by
+    it. So each source keeps the terms' fit distribution (of the source of that name, else the
+    first), the threshold Sales turns MQLs down at becomes the quantile of those distributions
+    (weighted by each source's MQLs) at the share it turned down, and the per-lead chances are
+    divided by the mean fit of the MQLs above it."""
+    by_name = {s.name: s.fit for s in terms.sources}
+    mqls = export.leads.loc[export.leads.get("mql_at", pd.Series(dtype=object)).notna()]
+    counts = mqls["source"].value_counts() if "source" in mqls.columns else pd.Series(dtype=int)
+    pooled, weights = [], []
+    for i, table in enumerate(sources):
+        dist = by_name.get(table["name"], terms.sources[0].fit)
+        table["fit"] = dist.model_dump(mode="json", exclude_unset=False)
+        out[f"sources.{i}.fit"] = Setting(
+            table["fit"], "the export has no fit: the terms' fit distribution stays"
+        )
+        pooled.append(np.asarray(dist.ppf(GRID), dtype=float))
+        weights.append(np.full(len(GRID), float(counts.get(table["name"], 0)) + 1e-9))
+    values, weight = np.concatenate(pooled), np.concatenate(weights)
+    order = np.argsort(values)
+    values, weight = values[order], weight[order] / weight.sum()
+    refused = 1 - fit.acceptance.acceptance.value
+    at = int(min(int(np.searchsorted(np.cumsum(weight), refused)), len(values) - 1))
+    threshold = float(values[at])
+    kept = values >= threshold
+    mean_fit = float(np.average(values[kept], weights=weight[kept]))
+    out["handoff.accept_min_fit"] = Setting(
+        round(threshold, 3),
+        f"the export has no fit: the {refused:.1%} of MQLs Sales turned down are those below "
+        f"this quantile of the terms' fit distributions ({fit.acceptance.acceptance.evidence})",
+    )
+    for key in ("response.qualify_prob", "deals.win_prob"):
+        if key in out:
+            per_lead = out[key]
+            scale = 1 / mean_fit
+            out[key] = Setting(
+                round(min(1.0, float(per_lead.value) * scale), 4),
+                f"{per_lead.evidence}; per lead, divided by {mean_fit:.2f}, the mean fit of the "
+                "MQLs Sales accepts under the terms' fit distributions",
+                None if per_lead.low is None else min(1.0, per_lead.low * scale),
+                None if per_lead.high is None else min(1.0, per_lead.high * scale),
+            )
+
+
+def _settings(fit: ExportFit, terms: Scenario, export: CrmExport) -> dict[str, Setting]:
     """The keys the statistical fits set (values the export cannot tell are left out)."""
     out: dict[str, Setting] = {}
     sources = []
@@ -195,6 +249,8 @@ def _settings(fit: ExportFit, terms: Scenario) -> dict[str, Setting]:
             out[key] = Setting(shown, lognormal.evidence)
     if not deals.win_prob.is_default:
         out["deals.win_prob"] = _fitted(deals.win_prob)
+    if lead_fit(export)[0] is None:
+        _without_fit(out, sources, fit, export, terms)
     return out
 
 
@@ -352,7 +408,7 @@ LEAD_WORK_KEYS = ("team.lead_work", "team.lead_blocks", "team.check_every_hours"
 
 def _defaults_kept(fit: ExportFit) -> list[str]:
     """The sentences of every value the export could not tell (the default stays)."""
-    kept: list[Fitted] = [fit.acceptance.accept_min_fit, fit.team.reps]
+    kept: list[Fitted] = [fit.team.reps]
     kept += [fit.attempts.min_attempts, fit.decay.connect_prob, fit.decay.qualify_prob]
     kept += [fit.deals.win_prob, fit.deals.cycle_days.median, fit.deals.deal_value.median]
     return [f.evidence for f in kept if f.is_default]
@@ -391,7 +447,7 @@ def calibrate(
         "scenario.months": Setting(period.months, f"the export's period, {period.text()}"),
         "scenario.warmup_days": Setting(0, "the export's period from its first day"),
         "calendar.timezone": Setting(export.timezone, "the export's time zone"),
-        **_settings(fit, terms),
+        **_settings(fit, terms, export),
     }
     ignored = ignored_share(export, terms)
     if ignored is not None:
@@ -418,5 +474,5 @@ def calibrate(
         for key in LEAD_WORK_KEYS:
             settings[key] = Setting(best.keys.get(key), evidence)
     text, scenario = _render(terms, settings, source)
-    missing = {table: tuple(names) for table, names in export.missing.items() if names}
+    missing = {str(table): tuple(names) for table, names in export.missing.items() if names}
     return Calibration(scenario, text, settings, candidates, missing, tuple(_defaults_kept(fit)))
