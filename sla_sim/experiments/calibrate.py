@@ -121,55 +121,53 @@ def _fitted(value: Fitted, digits: int = 4) -> Setting:
     return Setting(round(value.value, digits), value.evidence, value.low, value.high)
 
 
-GRID = (np.arange(2000) + 0.5) / 2000  # quantile levels that stand for a fit distribution
-
-
-def _without_fit(
-    out: dict[str, Setting],
-    sources: list[dict[str, Any]],
-    fit: ExportFit,
-    export: CrmExport,
-    terms: Scenario,
-) -> None:
-    """An export with no fit (nor a score out of 100). The fitted chances are then per lead; the
-    model scales qualification and winning by each lead's fit, and scores and turns down MQLs by
-    it. So each source keeps the terms' fit distribution (of the source of that name, else the
-    first), the threshold Sales turns MQLs down at becomes the quantile of those distributions
-    (weighted by each source's MQLs) at the share it turned down, and the per-lead chances are
-    divided by the mean fit of the MQLs above it."""
+def _without_fit(out: dict[str, Setting], sources: list[dict[str, Any]], terms: Scenario) -> None:
+    """An export with no fit (nor a score out of 100): each source keeps the terms' fit
+    distribution (of the source of that name, else the first); `_per_lead` then reads the
+    per-lead chances and the share turned down against it."""
     by_name = {s.name: s.fit for s in terms.sources}
-    mqls = export.leads.loc[export.leads.get("mql_at", pd.Series(dtype=object)).notna()]
-    counts = mqls["source"].value_counts() if "source" in mqls.columns else pd.Series(dtype=int)
-    pooled, weights = [], []
     for i, table in enumerate(sources):
         dist = by_name.get(table["name"], terms.sources[0].fit)
         table["fit"] = dist.model_dump(mode="json", exclude_unset=False)
         out[f"sources.{i}.fit"] = Setting(
             table["fit"], "the export has no fit: the terms' fit distribution stays"
         )
-        pooled.append(np.asarray(dist.ppf(GRID), dtype=float))
-        weights.append(np.full(len(GRID), float(counts.get(table["name"], 0)) + 1e-9))
-    values, weight = np.concatenate(pooled), np.concatenate(weights)
-    order = np.argsort(values)
-    values, weight = values[order], weight[order] / weight.sum()
-    refused = 1 - fit.acceptance.acceptance.value
-    at = int(min(int(np.searchsorted(np.cumsum(weight), refused)), len(values) - 1))
-    threshold = float(values[at])
-    kept = values >= threshold
-    mean_fit = float(np.average(values[kept], weights=weight[kept]))
+
+
+def _per_lead(out: dict[str, Setting], base: Scenario, accepted: Fitted, seed: int) -> None:
+    """Without fit, the fitted chances are per lead, while the model scales qualification by a
+    lead's fit and winning by it again, and turns MQLs down below a fit. One run of the fitted
+    scenario gives the fit of its MQLs (scored by the terms' nurture, so not the fit
+    distribution itself): the threshold is their quantile at the share Sales turned down, and
+    the chances are divided by the mean fit of the MQLs it accepts (qualification) and of
+    their opportunities (winning, weighted by fit once more)."""
+    run = run_replication(build_world(base), seed, 0)
+    leads = run.leads
+    fits = np.sort(leads.fit[leads.mql_time < run.world.horizon])
+    if len(fits) < 20:
+        return
+    refused = 1 - accepted.value
+    threshold = float(np.quantile(fits, refused)) if refused > 0 else 0.0
+    kept = fits[fits >= threshold]
+    qualify_mean = float(kept.mean())
+    win_mean = float(np.mean(kept**2) / qualify_mean)
     out["handoff.accept_min_fit"] = Setting(
         round(threshold, 3),
-        f"the export has no fit: the {refused:.1%} of MQLs Sales turned down are those below "
-        f"this quantile of the terms' fit distributions ({fit.acceptance.acceptance.evidence})",
+        f"the export has no fit: the {refused:.1%} of MQLs Sales turned down are those whose "
+        f"fit is below this quantile of the fit of a run's {len(fits):,} MQLs "
+        f"({accepted.evidence})",
     )
-    for key in ("response.qualify_prob", "deals.win_prob"):
+    for key, mean_fit, what in (
+        ("response.qualify_prob", qualify_mean, "the MQLs Sales accepts"),
+        ("deals.win_prob", win_mean, "their opportunities"),
+    ):
         if key in out:
             per_lead = out[key]
             scale = 1 / mean_fit
             out[key] = Setting(
                 round(min(1.0, float(per_lead.value) * scale), 4),
-                f"{per_lead.evidence}; per lead, divided by {mean_fit:.2f}, the mean fit of the "
-                "MQLs Sales accepts under the terms' fit distributions",
+                f"{per_lead.evidence}; per lead, divided by {mean_fit:.2f}, the mean fit of "
+                f"{what} in a run of this scenario",
                 None if per_lead.low is None else min(1.0, per_lead.low * scale),
                 None if per_lead.high is None else min(1.0, per_lead.high * scale),
             )
@@ -250,7 +248,7 @@ def _settings(fit: ExportFit, terms: Scenario, export: CrmExport) -> dict[str, S
     if not deals.win_prob.is_default:
         out["deals.win_prob"] = _fitted(deals.win_prob)
     if lead_fit(export)[0] is None:
-        _without_fit(out, sources, fit, export, terms)
+        _without_fit(out, sources, terms)
     return out
 
 
@@ -454,6 +452,9 @@ def calibrate(
         settings["team.ignore_share"] = ignored
     source = "the fitted scenario"
     _, base = _render(terms, settings, source)
+    if lead_fit(export)[0] is None:
+        _per_lead(settings, base, fit.acceptance.acceptance, seed)
+        _, base = _render(terms, settings, source)
     candidates = choose_lead_work(
         base,
         export,
