@@ -55,7 +55,8 @@ def test_a_simulated_export_calibrates_back_to_its_scenario_and_agrees(
         ("response.qualify_prob", team.response.qualify_prob),
     ):
         s = settings[key]
-        assert s.low is not None and s.high is not None
+        assert s.low is not None
+        assert s.high is not None
         assert s.low <= true <= s.high, (key, s)
     by_name = {s.name: s for s in team.sources}
     for i, source in enumerate(fitted.scenario.sources):
