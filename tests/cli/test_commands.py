@@ -17,8 +17,8 @@ from sla_sim.cli.report import REPORT_EXTRAS
 
 from conftest import SCENARIOS, run, sla_sim
 
-RUNS_REPLICATIONS = ["run", "compare", "sweep", "optimize", "funnel", "warmup"]
-OTHERS = ["validate", "report", "export-crm"]
+RUNS_REPLICATIONS = ["run", "compare", "sweep", "optimize", "funnel", "warmup", "backtest"]
+OTHERS = ["validate", "report", "export-crm", "calibrate"]
 BAD_INPUT = 2
 
 
