@@ -278,6 +278,44 @@ def before_and_after(runs: int) -> list[tuple[str, str, str]]:
     return rows
 
 
+def crm_round_trip(leads_per_year: int = 50_000) -> list[tuple[str, str, str]]:
+    """Read, calibrate and backtest (30 replications) a HubSpot export of about
+    `leads_per_year` leads over a year: the baseline with its volume and team scaled."""
+    import tempfile
+
+    from sla_sim.crm.read import read_export
+    from sla_sim.experiments.backtest import run_backtest
+    from sla_sim.experiments.calibrate import calibrate
+    from sla_sim.experiments.export_crm import simulated_export, write_export
+
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    times = leads_per_year / baseline.expected_leads()
+    overrides: dict[str, object] = {"team.reps": round(baseline.team.reps * times)}
+    overrides |= {
+        f"sources.{i}.leads_per_month": s.leads_per_month * times
+        for i, s in enumerate(baseline.sources)
+    }
+    team = baseline.with_overrides(overrides)
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_export(simulated_export(team, seed=5), "hubspot", Path(folder))
+        start = time.perf_counter()
+        export = read_export(files["leads"], deals=files["deals"], activities=files["activities"])
+        read = time.perf_counter() - start
+        fitted = calibrate(export, team, jobs=os.cpu_count())
+        fit = time.perf_counter() - start - read
+        result = run_backtest(fitted.scenario, export, 30, seed=1, jobs=os.cpu_count())
+        total = time.perf_counter() - start
+    acts = 0 if export.activities is None else len(export.activities)
+    size = f"{len(export.leads):,} leads, {acts:,} activities"
+    return [
+        (
+            f"CRM export ({size}): read / calibrate / backtest, 30 replications",
+            f"{read:.1f} s / {fit:.1f} s / {total - read - fit:.1f} s",
+            f"{total:.1f} s in all; backtest {'agrees' if result.agrees else 'disagrees'}",
+        )
+    ]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -418,8 +456,16 @@ def main() -> None:
     parser.add_argument(
         "--scaling", action="store_true", help="only the µs per event by team size and volume"
     )
+    parser.add_argument(
+        "--crm", action="store_true", help="only reading, calibrating and backtesting an export"
+    )
     args = parser.parse_args()
     quick = args.quick
+    if args.crm:
+        print(f"Machine: {machine()}\n\n| measurement | time | note |\n| --- | ---: | --- |")
+        for row in crm_round_trip():
+            print("| " + " | ".join(row) + " |")
+        return
     if args.scaling:
         print(f"Machine: {machine()}\n\n{scaling_tables(quick)}")
         return
@@ -477,7 +523,7 @@ def main() -> None:
         rows.append(
             (f"Peak memory, one replication with {million:,} leads", f"{peak:,.0f} MiB", "")
         )
-    rows += change_rows + app_rows + sweep_rows
+    rows += change_rows + app_rows + sweep_rows + crm_round_trip()
     print(f"Machine: {machine()} (load average {load:.2f} at the end)\n")
     print("| measurement | time | rate |\n| --- | ---: | ---: |")
     for row in rows:
