@@ -66,6 +66,16 @@ FIELDS: dict[Table, tuple[Field, ...]] = {
     "deals": DEAL_FIELDS,
     "activities": ACTIVITY_FIELDS,
 }
+LIFECYCLE = (
+    "created_at",
+    "mql_at",
+    "handed_off_at",
+    "first_attempt_at",
+    "contacted_at",
+    "opportunity_at",
+    "closed_at",
+)
+"""The leads' moments in the order a lead passes them."""
 REQUIRED: dict[Table, tuple[tuple[str, ...], ...]] = {
     # Each inner tuple: at least one of these fields.
     "leads": (("lead_id",), ("created_at", "mql_at")),

@@ -73,7 +73,7 @@ from typing import IO
 import pandas as pd
 
 from sla_sim.crm import parse
-from sla_sim.crm.fields import FIELDS, REQUIRED, TABLES, Field, Table
+from sla_sim.crm.fields import FIELDS, LIFECYCLE, REQUIRED, TABLES, Field, Table
 from sla_sim.crm.profiles import (
     PROFILE_NAMES,
     PROFILES,
@@ -93,16 +93,6 @@ ROWS_SHOWN = 5
 SEPARATORS = (",", ";", "\t")
 HEADERS_SHOWN = 40
 HEADER_BYTES = 1 << 20
-LIFECYCLE = (
-    "created_at",
-    "mql_at",
-    "handed_off_at",
-    "first_attempt_at",
-    "contacted_at",
-    "opportunity_at",
-    "closed_at",
-)
-"""The leads' moments in the order a lead passes them."""
 TIME_WORDS = ("time", "created", "completed", "done", "hora", "criação", "conclusão")
 """Words of a header that may hold an activity's moment, suggested when `at` holds dates."""
 SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")

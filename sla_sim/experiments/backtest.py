@@ -22,16 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sla_sim import interrupts
 from sla_sim.analysis.agreement import Agreement, agree_all
 from sla_sim.analysis.intervals import prediction_band
 from sla_sim.analysis.observed import MEASURES, monthly
 from sla_sim.crm.tables import CrmExport
 from sla_sim.experiments.executors import Executor, Task, use
-from sla_sim.experiments.export_crm import export_of
+from sla_sim.experiments.export_crm import exports_of_runs
 from sla_sim.experiments.runner import chunks
-from sla_sim.model.replication import run_replication
-from sla_sim.model.world import build_world
 from sla_sim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -71,14 +68,10 @@ def _chunk(payload: str, seed: int, replications: Sequence[int], _: object) -> l
     document = json.loads(payload)
     scenario = Scenario.model_validate_json(document["scenario"])
     as_of = pd.Timestamp(document["as_of"]).to_pydatetime()
-    world = build_world(scenario)
-    out = []
-    with np.errstate(all="ignore"):
-        for r in replications:
-            interrupts.check()
-            simulated = export_of(run_replication(world, seed, r), seed, as_of)
-            out.append(monthly(simulated, scenario).assign(replication=r))
-    return out
+    return [
+        monthly(simulated, scenario).assign(replication=r)
+        for r, simulated in exports_of_runs(scenario, as_of, seed, replications)
+    ]
 
 
 def run_backtest(

@@ -29,12 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sla_sim import interrupts
 from sla_sim.analysis.fitting import ExportFit, Fitted, fit_export, lead_fit, period_of
 from sla_sim.analysis.observed import first_attempts, response
 from sla_sim.crm.tables import CrmExport
 from sla_sim.experiments.executors import Executor, Task, use
-from sla_sim.experiments.export_crm import export_of
+from sla_sim.experiments.export_crm import exports_of_runs
 from sla_sim.model.replication import run_replication
 from sla_sim.model.world import build_world
 from sla_sim.scenario.file import parse_scenario, parse_scenario_text, scenario_toml, with_settings
@@ -325,14 +324,10 @@ def _response_runs(payload: str, seed: int, replications: Sequence[int], _: obje
     scenario = Scenario.model_validate_json(document["scenario"])
     terms = Scenario.model_validate_json(document["terms"])
     as_of = pd.Timestamp(document["as_of"]).to_pydatetime()
-    world = build_world(scenario)
     out = []
-    with np.errstate(all="ignore"):
-        for r in replications:
-            interrupts.check()
-            simulated = export_of(run_replication(world, seed, r), seed, as_of)
-            hours = response(simulated, terms)["hours"].to_numpy(dtype=float)
-            out.append(hours[~np.isnan(hours)])
+    for _, simulated in exports_of_runs(scenario, as_of, seed, replications):
+        hours = response(simulated, terms)["hours"].to_numpy(dtype=float)
+        out.append(hours[~np.isnan(hours)])
     return out
 
 

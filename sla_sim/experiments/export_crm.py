@@ -37,15 +37,16 @@ import datetime as dt
 import io
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sla_sim import interrupts
 from sla_sim.atomic import Staged
-from sla_sim.crm.fields import FIELDS, Table
+from sla_sim.crm.fields import FIELDS, LIFECYCLE, Table
 from sla_sim.crm.profiles import PROFILES, Profile
 from sla_sim.crm.tables import CrmExport
 from sla_sim.model.events import Event
@@ -70,16 +71,6 @@ STATUSES = (
 (yet); refused by Sales; handed off and being worked; back in nurture after no contact; closed
 without a deal (not reached, or reached and not qualified); an opportunity (open or lost: a
 lifecycle stage does not go back); a customer (its deal won)."""
-LIFECYCLE = (
-    "created_at",
-    "mql_at",
-    "handed_off_at",
-    "first_attempt_at",
-    "contacted_at",
-    "opportunity_at",
-    "closed_at",
-)
-"""A lead's moments in the order they happen."""
 PLACEHOLDER_CLOSE = dt.datetime(2099, 12, 31)
 ISO_SECONDS = "%Y-%m-%dT%H:%M:%S"
 DAY_FIRST = "%d/%m/%Y %H:%M"
@@ -125,6 +116,18 @@ def export_date(world: World, as_of: dt.datetime | None = None) -> dt.datetime:
             f"{start:%Y-%m-%d %H:%M} and no later than {end:%Y-%m-%d %H:%M} (the horizon's end)"
         )
     return as_of
+
+
+def exports_of_runs(
+    scenario: Scenario, as_of: dt.datetime, seed: int, replications: Sequence[int]
+) -> Iterator[tuple[int, CrmExport]]:
+    """Each replication of `scenario` as its CRM would hold it at `as_of` (the unit of work of
+    the backtest's and the calibration's workers): (replication, export)."""
+    world = build_world(scenario)
+    with np.errstate(all="ignore"):  # extreme draws overflow; the figures say so, not numpy
+        for r in replications:
+            interrupts.check()
+            yield r, export_of(run_replication(world, seed, r), seed, as_of)
 
 
 def export_of(run: Replication, seed: int, as_of: dt.datetime) -> CrmExport:
