@@ -76,13 +76,26 @@ def first_attempts(export: CrmExport) -> pd.Series:
     return pd.to_datetime(leads["lead_id"].map(first))
 
 
+RESPONSE_COLUMNS = [
+    "lead_id",
+    "handed_off_at",
+    "first_attempt_at",
+    "deadline_at",
+    "hours",
+    "within",
+]
+
+
 def response(export: CrmExport, terms: Scenario) -> pd.DataFrame:
-    """Per handed-off lead: `handed_off_at`, `hours` to the first attempt on the terms' clock
-    (nan when not yet attempted), `within` (True, False, or NA while its deadline has not passed
-    by the export date)."""
+    """Per handed-off lead: `handed_off_at`, `first_attempt_at` (NaT when not yet attempted; an
+    attempt before the handoff is read as made at it), `deadline_at` (the handoff plus the
+    response target on the terms' clock), `hours` to the first attempt on the terms' clock (nan
+    when not yet attempted), `within` (True, False, or NA while unanswered with its deadline
+    still ahead at the export date). The one measure of response time: the backtest, the
+    calibration and the review all read it here."""
     leads = export.leads
     if "handed_off_at" not in leads.columns:
-        return pd.DataFrame(columns=["lead_id", "handed_off_at", "hours", "within"])
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
     handed = leads["handed_off_at"].notna()
     frame = pd.DataFrame(
         {
@@ -106,9 +119,14 @@ def response(export: CrmExport, terms: Scenario) -> pd.DataFrame:
     answered = ~np.isnan(b)
     within = pd.array(np.where(answered, hours <= target + 1e-9, False), dtype="boolean")
     within[~answered & (deadline > now)] = pd.NA
+    frame["first_attempt_at"] = frame["first_attempt_at"].where(
+        ~answered | (frame["first_attempt_at"] >= frame["handed_off_at"]), frame["handed_off_at"]
+    )
+    finite = np.where(np.isfinite(deadline), deadline, np.nan)
+    frame["deadline_at"] = origin + pd.to_timedelta(finite, unit="h")
     frame["hours"] = np.where(answered, hours, np.nan)
     frame["within"] = within
-    return frame.drop(columns="first_attempt_at").reset_index(drop=True)
+    return frame[RESPONSE_COLUMNS].reset_index(drop=True)
 
 
 def months_of(export: CrmExport) -> pd.PeriodIndex:

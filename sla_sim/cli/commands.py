@@ -1,5 +1,5 @@
 """The command line of SPEC §6: run, validate, compare, sweep, optimize, funnel, warmup, report,
-and for a team's CRM export calibrate, backtest and export-crm.
+and for a team's CRM export calibrate, backtest, review and export-crm.
 
 Front end only: each command reads its options and files, calls the layers below, and shows or
 writes what comes back. `cli.main.entry` runs this group.
@@ -26,6 +26,7 @@ COMMANDS = {
     "export-crm": "sla_sim.cli.export_crm",
     "calibrate": "sla_sim.cli.calibrate",
     "backtest": "sla_sim.cli.backtest",
+    "review": "sla_sim.cli.review",
 }
 
 

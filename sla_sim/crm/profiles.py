@@ -20,6 +20,30 @@ from sla_sim.crm.fields import Table
 
 Headers = dict[str, tuple[str, ...]]
 
+RETURNED_STATUSES = (
+    "nurture",
+    "nurturing",
+    "recycle",
+    "recycled",
+    "returned to marketing",
+    "returned to nurture",
+    "back to nurture",
+    "nutrição",
+    "nutricao",
+    "em nutrição",
+    "reciclado",
+    "devolvido ao marketing",
+)
+"""Lead statuses that say Sales returned the lead to Marketing's nurture (compared without case)."""
+DISQUALIFIED_STATUSES = (
+    "disqualified",
+    "unqualified",
+    "closed - not converted",
+    "desqualificado",
+    "descartado",
+)
+"""Lead statuses that say Sales disqualified the lead (compared without case)."""
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -39,6 +63,10 @@ class Profile:
     true_words: tuple[str, ...] = ("true", "yes", "1")
     false_words: tuple[str, ...] = ("false", "no", "0")
     notes: tuple[str, ...] = field(default=())
+    returned_statuses: tuple[str, ...] = RETURNED_STATUSES
+    """Statuses of a lead returned to nurture (`status`), for the review's returned leads."""
+    disqualified_statuses: tuple[str, ...] = DISQUALIFIED_STATUSES
+    """Statuses of a lead Sales disqualified."""
 
     def columns(self, table: Table) -> Headers:
         return self.headers.get(table, {})
@@ -140,6 +168,9 @@ HUBSPOT = Profile(
     won_stages=("closed won",),
     lost_stages=("closed lost",),
     connected_outcomes=("connected",),
+    # A contact Sales gives back goes back to the Lead stage; one it rules out, to Other.
+    returned_statuses=(*RETURNED_STATUSES, "lead"),
+    disqualified_statuses=(*DISQUALIFIED_STATUSES, "other"),
     notes=(
         "HubSpot's SQL date stands for the first contact: Sales accepts a contact it has "
         "reached. Map another property with --map contacted_at=COLUMN.",
@@ -230,6 +261,9 @@ PIPEDRIVE = Profile(
     won_stages=("won",),
     lost_stages=("lost",),
     connected_outcomes=("connected", "reached"),
+    # A lead given back or ruled out leaves the Leads Inbox for its archive.
+    returned_statuses=(*RETURNED_STATUSES, "archived"),
+    disqualified_statuses=(*DISQUALIFIED_STATUSES, "archived"),
 )
 
 RDSTATION = Profile(
@@ -281,6 +315,7 @@ RDSTATION = Profile(
     connected_outcomes=("conectado", "atendeu", "contato realizado"),
     true_words=("sim", "true", "1", "verdadeiro"),
     false_words=("não", "nao", "false", "0", "falso"),
+    returned_statuses=(*RETURNED_STATUSES, "lead"),  # back to the Lead stage of the funnel
 )
 
 PROFILES: dict[str, Profile] = {
@@ -292,6 +327,11 @@ PROFILE_NAMES = ("auto", *PROFILES)
 def normalise_header(header: str) -> str:
     """A header compared without case, surrounding spaces, a BOM or doubled spaces."""
     return " ".join(header.replace("\ufeff", "").strip().casefold().split())
+
+
+def normalise_word(word: str) -> str:
+    """A value compared without case or doubled spaces (a status, an outcome)."""
+    return " ".join(word.casefold().split())
 
 
 def matches(profile: Profile, table: Table, headers: list[str]) -> int:

@@ -156,6 +156,14 @@ def month_name(start: dt.date, month: int) -> str:
     return f"{add_months(start, month - 1):%b %Y}"
 
 
+def period_name(start: dt.date, by: str) -> str:
+    """A calendar month ("Mar 2027") or a week by its Monday ("1 Mar 2027"), as a review's
+    period reads."""
+    if by == "week":
+        return f"{start.day} {start:%b %Y}"
+    return f"{start:%b %Y}"
+
+
 def multiple(value: float) -> str:
     """How many times a base value ("2.35 times")."""
     return _minus(f"{value:.2f} times")

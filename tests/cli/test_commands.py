@@ -18,7 +18,7 @@ from sla_sim.cli.report import REPORT_EXTRAS
 from conftest import SCENARIOS, run, sla_sim
 
 RUNS_REPLICATIONS = ["run", "compare", "sweep", "optimize", "funnel", "warmup", "backtest"]
-OTHERS = ["validate", "report", "export-crm", "calibrate"]
+OTHERS = ["validate", "report", "export-crm", "calibrate", "review"]
 BAD_INPUT = 2
 
 
