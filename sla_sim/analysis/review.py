@@ -382,6 +382,8 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
     out["first_attempt_at"] = first_at.to_numpy()
     out["deadline_at"] = pd.to_datetime(ids.map(answered["deadline_at"])).to_numpy()
     out["response_hours"] = np.where(handed, hours, np.nan)
+    if not response_known:
+        state[:] = ""  # without attempts on record, no response is known: none is a breach
     out["response"] = pd.Series(state, index=out.index, dtype="string").replace("", pd.NA)
 
     # Attempts in the follow-up window, and the first that reached the lead.
@@ -474,6 +476,8 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
     )
     out["reached_at"] = _moments(np.where(reached, connected_h, np.nan), origin)
     out["reached_at_attempt"] = reached_at_attempt.where(reached)
+    if not (attempts_known and reach_known):
+        follow_up[:] = ""
     out["follow_up"] = pd.Series(follow_up, index=out.index, dtype="string").replace("", pd.NA)
 
     # Returned as agreed: not reached, the window closed, and the status the terms ask for.
@@ -493,12 +497,14 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
         ["", PENDING, RETURNED],
         default=NOT_RETURNED,
     )
+    if not (reach_known and export.has("leads", "status")):
+        returned[:] = ""
     out["returned"] = pd.Series(returned, index=out.index, dtype="string").replace("", pd.NA)
     if not export.has("leads", "status"):
         absent.setdefault(
             "returned_as_agreed", "the leads file has no status, so a returned lead is not seen"
         )
-    else:
+    elif reach_known:
         unmatched = status[out["returned"].eq(NOT_RETURNED).fillna(False)].dropna().unique()
         what = "returned to nurture" if sales.on_no_contact == "recycle" else "disqualified"
         listed = ", ".join(f"{w!r}" for w in agreed)
@@ -586,9 +592,10 @@ def _breached(out: pd.DataFrame) -> pd.Series:
         out["response"].eq(PENDING) | out["follow_up"].eq(PENDING) | out["returned"].eq(PENDING)
     ).fillna(False)
     handed = out["handed_off_at"].notna()
+    known = out[["response", "follow_up", "returned"]].notna().any(axis=1)
     result = pd.Series(pd.NA, index=out.index, dtype="boolean")
     result[handed & breach] = True
-    result[handed & ~breach & ~pending] = False
+    result[handed & known & ~breach & ~pending] = False
     return result
 
 
@@ -816,6 +823,7 @@ def _breaches(facts: pd.DataFrame) -> pd.DataFrame:
         late, never = int(response.eq(LATE).sum()), int(response.eq(NEVER).sum())
         short, kept = int(follow_up.eq(SHORT).sum()), int(follow_up.eq(KEPT).sum())
         lost = int(returned.eq(NOT_RETURNED).sum())
+        judged = leads[["response", "follow_up", "returned"]].notna().any(axis=None)
         rows.append(
             {
                 "rep": rep,
@@ -827,11 +835,13 @@ def _breaches(facts: pd.DataFrame) -> pd.DataFrame:
                 "attempts_short": short,
                 "returns_known": int(returned.isin([RETURNED, NOT_RETURNED]).sum()),
                 "not_returned": lost,
-                "breaches": late + never + short + lost,
-                "leads_breached": int(leads["breached"].eq(True).sum()),
+                "breaches": late + never + short + lost if judged else pd.NA,
+                "leads_breached": int(leads["breached"].eq(True).sum()) if judged else pd.NA,
             }
         )
     frame = pd.DataFrame(rows, columns=BREACH_COLUMNS)
+    for name in ("breaches", "leads_breached"):  # missing: no term of the rep's is known
+        frame[name] = frame[name].astype("Int64")
     return frame.sort_values(
         ["breaches", "leads_breached", "rep"], ascending=[False, False, True], kind="stable"
     ).reset_index(drop=True)

@@ -63,6 +63,7 @@ tbody tr:nth-child(even) { background: var(--band); }
 table.assumptions td, table.assumptions thead th { text-align: left; white-space: normal; }
 table.assumptions td.source { color: var(--muted); }
 table.wrap td { white-space: normal; }
+table.long-heads thead th { white-space: normal; min-width: 6em; }
 figure { margin: 0 0 28px; break-inside: avoid; }
 figure .chart svg { max-width: 100%; height: auto; display: block; }
 .warnings {

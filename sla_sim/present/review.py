@@ -229,8 +229,10 @@ def breach_rows(review: Review) -> tuple[list[str], list[list[str]]]:
                 str(record["rep"]),
                 count(record["handoffs"], whole=True),
                 *kinds,
-                count(record["breaches"], whole=True),
-                count(record["leads_breached"], whole=True),
+                *(
+                    "" if _missing(record[name]) else count(record[name], whole=True)
+                    for name in ("breaches", "leads_breached")
+                ),
             ]
         )
     return columns, rows
@@ -299,6 +301,7 @@ def _rich(title: str, columns: list[str], rows: list[list[str]], caption: str = 
         header_style="bold",
         caption=caption or None,
         caption_justify="left",
+        min_width=len(title),  # a title is not wrapped over a narrow table
     )
     for index, column in enumerate(columns):
         shown.add_column(column, justify="left" if index < labels else "right")
@@ -493,10 +496,24 @@ def mqls_chart(review: Review) -> alt.LayerChart:
     )
     bars = (
         alt.Chart(rows[["period", "name", "value", "judged"]])
-        .mark_bar(color=BASELINE_COLOUR)
+        .mark_bar()
         .encode(
-            x=alt.X("name:N", sort=list(rows.name), title="Month", axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "name:N",
+                sort=list(rows.name),
+                title="Month",
+                axis=alt.Axis(labelAngle=0 if len(rows) <= 6 else -45),
+            ),
             y=alt.Y("value:Q", title="MQLs"),
+            color=alt.Color(
+                "judged:N",
+                title="Commitment",
+                scale=alt.Scale(
+                    domain=["met", "missed", "not judged"],
+                    range=[BASELINE_COLOUR, "#d62728", "#c7c7c7"],
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
             tooltip=[
                 alt.Tooltip("name:N", title="Month"),
                 alt.Tooltip("value:Q", title="MQLs", format=chart_format("count")),
@@ -539,14 +556,15 @@ def _html_table(title: str, columns: list[str], rows: list[list[str]]) -> str:
         cells = "".join(f"<td>{html.escape(c)}</td>" for c in rest)
         body.append(f"<tr><th scope='row'>{html.escape(first)}</th>{cells}</tr>")
     return (
-        f"<h3>{html.escape(title)}</h3><div class='table-wrap'><table>"
+        f"<h3>{html.escape(title)}</h3><div class='table-wrap'><table class='long-heads'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def review_html_section(review: Review, prefix: str = "review-") -> str:
+def review_html_section(review: Review, prefix: str = "review-", *, titled: bool = True) -> str:
     """The review as a section of the HTML report: its tables, charts as inline SVG, and the
-    notes; `prefix` keeps its charts' element ids apart from the page's other charts."""
+    notes; `prefix` keeps its charts' element ids apart from the page's other charts; not
+    `titled` on a page of its own, whose head says the title and subtitle."""
     from sla_sim.present.html import chart_figure
     from sla_sim.present.pack import vega_lite_json
 
@@ -556,8 +574,9 @@ def review_html_section(review: Review, prefix: str = "review-") -> str:
         for number, (title, chart) in enumerate(review_charts(review), start=1)
     )
     notes = "".join(f"<li>{html.escape(line)}</li>" for line in note_lines(review))
+    said = f"{html.escape(subtitle(review))}. " if titled else ""
     return (
-        f"<section><h2>{TITLE}</h2><p class='note'>{html.escape(subtitle(review))}. "
+        f"<section>{f'<h2>{TITLE}</h2>' if titled else ''}<p class='note'>{said}"
         f"{html.escape(LEGEND)}.</p>{tables}{figures}"
         f"<h3>How this review was counted</h3><ul class='note'>{notes}</ul></section>"
     )
@@ -568,7 +587,7 @@ def review_html(review: Review) -> str:
     from sla_sim.present.html import page_foot, page_head
 
     parts = page_head(TITLE, subtitle(review))
-    parts.append(review_html_section(review))
+    parts.append(review_html_section(review, titled=False))
     parts.append(page_foot(subtitle(review)))
     return "\n".join(parts)
 
