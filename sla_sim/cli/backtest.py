@@ -23,9 +23,16 @@ from sla_sim.cli.common import (
 from sla_sim.cli.crm_options import crm_file_options, read_export_from_options
 from sla_sim.cli.options import Common, common_options
 from sla_sim.experiments.backtest import over_period, run_backtest
-from sla_sim.present.backtest import backtest_document, month_rows, verdict_rows, verdict_sentence
-
-VERDICT = ["Measure", "Months", "Outside the band", "Level z", "Level p", "Months p", "Agrees"]
+from sla_sim.present.backtest import (
+    VERDICT_COLUMNS,
+    VIEWS,
+    backtest_document,
+    backtest_title,
+    month_rows,
+    verdict_rows,
+    verdict_sentence,
+    write_backtest_html,
+)
 
 
 @click.command()
@@ -38,12 +45,25 @@ VERDICT = ["Measure", "Months", "Outside the band", "Level z", "Level p", "Month
     default=None,
     help="Folder for backtest.csv (every month and measure) and backtest.json.",
 )
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the backtest as a page that opens offline, with its chart.",
+)
 @common_options(30)
 def backtest(
-    scenario_file: str, leads: Path, out: Path | None, common: Common, **options: Any
+    scenario_file: str,
+    leads: Path,
+    out: Path | None,
+    html_file: Path | None,
+    common: Common,
+    **options: Any,
 ) -> None:
     """Run SCENARIO over the period of the CRM export LEADS and set it against what happened."""
     check_writable("--out", out, folder=True)
+    check_writable("--html", html_file, folder=False)
     scenario = load_one(scenario_file)
     if options.get("timezone") is None:
         options["timezone"] = scenario.calendar.timezone
@@ -62,20 +82,22 @@ def backtest(
         with Staged() as staged:
             staged.file(out / "backtest.csv", lambda p: written.to_csv(p, index=False))
             staged.file(out / "backtest.json", lambda p: p.write_text(text, "utf-8"))
+    if html_file is not None:
+        write_backtest_html(result, leads.name, html_file)
     if common.as_json:
         click.echo(json.dumps(document, indent=2))
     else:
         currency = scenario.costs.currency
-        tables = [table(f"{scenario.name} against {leads.name}", VERDICT, verdict_rows(result))]
-        for view, title in (
-            ("calendar", "by calendar month"),
-            ("cohort", "by the month leads were created"),
-        ):
+        title = backtest_title(result, leads.name)
+        tables = [table(title, VERDICT_COLUMNS, verdict_rows(result))]
+        for view, named in VIEWS:
             header, rows = month_rows(result, view, currency)
-            tables.append(table(f"What happened (the band of one more run), {title}", header, rows))
+            tables.append(table(f"What happened (the band of one more run), {named}", header, rows))
         shown = console(*tables)
         for each in tables:
             shown.print(each)
         shown.print(verdict_sentence(result))
     if out is not None:
         err.print(f"wrote {out / 'backtest.csv'} and {out / 'backtest.json'}")
+    if html_file is not None:
+        err.print(f"wrote {html_file}")

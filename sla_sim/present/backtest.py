@@ -4,12 +4,14 @@ and the chart of observed against simulated."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from sla_sim.analysis.observed import LABELS, MEASURES
+from sla_sim.atomic import write_atomically
 from sla_sim.experiments.backtest import Backtest
 from sla_sim.present.numbers import count, money, number, share
 
@@ -36,7 +38,7 @@ def verdict_rows(result: Backtest) -> list[list[str]]:
                 LABELS[a.measure],
                 str(a.cells),
                 str(a.outside),
-                number(round(a.level_z, 2)),
+                number(round(a.level_z, 2) + 0.0),  # + 0.0: no "−0"
                 number(round(a.level_p_value, 4)),
                 number(round(a.p_value, 4)),
                 "yes" if a.agrees else "NO",
@@ -129,3 +131,59 @@ def backtest_chart(result: Backtest) -> alt.FacetChart:
         )
         .resolve_scale(y="independent")
     )
+
+
+VERDICT_COLUMNS = [
+    "Measure",
+    "Months",
+    "Outside the band",
+    "Level z",
+    "Level p",
+    "Months p",
+    "Agrees",
+]
+VIEWS = (("calendar", "by calendar month"), ("cohort", "by the month leads were created"))
+"""The backtest's two readings of the months, and how a table's title names each."""
+
+
+def backtest_title(result: Backtest, export_name: str) -> str:
+    return f"{result.scenario.name} against {export_name}"
+
+
+def backtest_html(result: Backtest, export_name: str) -> str:
+    """The backtest as a page of its own that opens offline: the verdict, the chart of observed
+    against simulated, and the months against their bands in both views."""
+    import html
+
+    from sla_sim.present.html import chart_figure, page_foot, page_head, text_table
+    from sla_sim.present.pack import vega_lite_json
+
+    currency = result.scenario.costs.currency
+    title = backtest_title(result, export_name)
+    subtitle = f"{result.replications} replications, seed {result.seed}"
+    parts = page_head(f"Backtest: {title}", subtitle)
+    parts.append(f"<section><p>{html.escape(verdict_sentence(result))}</p>")
+    parts.append(
+        text_table("The verdict, measure by measure", VERDICT_COLUMNS, verdict_rows(result))
+    )
+    parts.append(
+        chart_figure(
+            "What happened against the simulated months",
+            vega_lite_json(backtest_chart(result)),
+            "backtest-",
+            "Shaded: the band of one more run; line: the runs' mean; dots: what happened "
+            "(red where outside the band).",
+        )
+    )
+    for view, named in VIEWS:
+        header, rows = month_rows(result, view, currency)
+        parts.append(text_table(f"What happened (the band of one more run), {named}", header, rows))
+    parts.append("</section>")
+    parts.append(page_foot(f"{title}, {subtitle}"))
+    return "\n".join(parts)
+
+
+def write_backtest_html(result: Backtest, export_name: str, path: Path) -> None:
+    """Write the backtest's page to `path`, whole or not at all."""
+    page = backtest_html(result, export_name)
+    write_atomically(Path(path), lambda target: target.write_text(page, encoding="utf-8"))

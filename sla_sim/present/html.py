@@ -140,6 +140,21 @@ def _html_table(
     )
 
 
+def text_table(title: str, columns: list[str], rows: list[list[str]]) -> str:
+    """A titled table of text cells under `columns`, the first cell of a row its label; long
+    headings wrap."""
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    body = []
+    for row in rows:
+        first, *rest = row
+        cells = "".join(f"<td>{html.escape(c)}</td>" for c in rest)
+        body.append(f"<tr><th scope='row'>{html.escape(first)}</th>{cells}</tr>")
+    return (
+        f"<h3>{html.escape(title)}</h3><div class='table-wrap'><table class='long-heads'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def _assumptions_table(assumptions: pd.DataFrame) -> str:
     head = "".join(f"<th scope='col'>{html.escape(name)}</th>" for name in ASSUMPTION_COLUMNS)
     rows = []

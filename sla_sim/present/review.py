@@ -548,27 +548,14 @@ def review_charts(review: Review) -> list[tuple[str, Any]]:
     return charts
 
 
-def _html_table(title: str, columns: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for row in rows:
-        first, *rest = row
-        cells = "".join(f"<td>{html.escape(c)}</td>" for c in rest)
-        body.append(f"<tr><th scope='row'>{html.escape(first)}</th>{cells}</tr>")
-    return (
-        f"<h3>{html.escape(title)}</h3><div class='table-wrap'><table class='long-heads'>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
-
-
 def review_html_section(review: Review, prefix: str = "review-", *, titled: bool = True) -> str:
     """The review as a section of the HTML report: its tables, charts as inline SVG, and the
     notes; `prefix` keeps its charts' element ids apart from the page's other charts; not
     `titled` on a page of its own, whose head says the title and subtitle."""
-    from sla_sim.present.html import chart_figure
+    from sla_sim.present.html import chart_figure, text_table
     from sla_sim.present.pack import vega_lite_json
 
-    tables = "".join(_html_table(*section) for section in _sections(review))
+    tables = "".join(text_table(*section) for section in _sections(review))
     figures = "".join(
         chart_figure(title, vega_lite_json(chart), f"{prefix}{number}-")
         for number, (title, chart) in enumerate(review_charts(review), start=1)

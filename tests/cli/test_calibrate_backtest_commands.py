@@ -65,9 +65,15 @@ def test_calibrate_writes_a_scenario_that_runs_and_backtest_gives_its_verdict(
     verdict = json.loads(tested.stdout)
     assert {a["measure"] for a in verdict["agreements"]} >= {"leads", "deals", "revenue"}
     assert sorted(p.name for p in out.iterdir()) == ["backtest.csv", "backtest.json"]
-    shown = sla_sim("backtest", fitted, *files(export), "-n", "5")
+    page = tmp_path / "backtest.html"
+    shown = sla_sim("backtest", fitted, *files(export), "-n", "5", "--html", page)
     assert "by calendar month" in shown.stdout
     assert "agree" in shown.stdout
+    text = page.read_text()
+    assert "<svg" in text  # the chart of observed against simulated, inline
+    assert "by the month leads were created" in text
+    assert 'src="http' not in text
+    assert "lead1@example.test" not in text
 
 
 def test_an_export_without_the_columns_is_refused_and_nothing_is_written(
