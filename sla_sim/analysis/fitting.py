@@ -11,19 +11,19 @@ The period is the export's: the calibrated scenario starts on its first day, so 
 counted from that day (`Period`), and `as_of` censors what had not happened yet (an open deal, a
 lead never attempted). Intervals are at `intervals.CONFIDENCE`; the estimators are scipy's
 wherever scipy has one (binomial intervals, beta and censored lognormal maximum likelihood,
-Kaplan–Meier, the interval of a median, isotonic regression). Two likelihoods scipy has no
+the interval of a median, isotonic regression). Two likelihoods scipy has no
 estimator for are maximised here with `scipy.optimize`: the Poisson regression of monthly counts
 and the cure form of the win probability when only won deals are listed.
 
 Response behaviour (`team.lead_work`, `team.ignore_share`) is not fitted here: it is found by
-simulation, matching `response_times`, the observed distribution this module provides.
+simulation (`experiments.calibrate`), matching the response times `observed.response` reads,
+the one measure of response time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -280,42 +280,6 @@ class DealsFit:
     deal_value: FittedLognormal
 
 
-@dataclass(frozen=True, eq=False)
-class ResponseTimes:
-    """Hours from handoff to the first attempt of each handed-off lead; a lead never attempted by
-    `as_of` is right-censored at the hours it had waited then."""
-
-    hours: np.ndarray
-    attempted: np.ndarray
-    clock: Clock
-    evidence: str
-
-    def censored(self) -> stats.CensoredData:
-        return stats.CensoredData(
-            uncensored=self.hours[self.attempted], right=self.hours[~self.attempted]
-        )
-
-    def survival(self) -> Any:
-        """The Kaplan–Meier estimate (`scipy.stats.ecdf`): `.cdf` is the share answered by t."""
-        return stats.ecdf(self.censored())
-
-    def share_within(self, hours: float) -> Fitted:
-        """The share answered within `hours`, with its interval (Greenwood's, as scipy gives)."""
-        cdf = self.survival().cdf
-        value = float(cdf.evaluate(hours))
-        with warnings.catch_warnings():  # undefined at the last moments, which are not asked
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ci = cdf.confidence_interval(CONFIDENCE)
-        low, high = float(ci.low.evaluate(hours)), float(ci.high.evaluate(hours))
-        return Fitted(
-            value,
-            _nan_to(low, value),
-            _nan_to(high, value),
-            f"{value:.1%} of {len(self.hours):,} handed-off leads answered within {hours:g} "
-            f"hours ({self.clock} clock); Kaplan–Meier, {_ci(low, high, _share)}",
-        )
-
-
 @dataclass(frozen=True)
 class ExportFit:
     """Every fit of one export, for `calibrate`."""
@@ -326,7 +290,6 @@ class ExportFit:
     attempts: AttemptsFit
     decay: DecayFit
     deals: DealsFit
-    response: ResponseTimes | None
 
 
 # -- the period --------------------------------------------------------------------------------
@@ -1409,42 +1372,6 @@ def _default_lognormal(text: str) -> FittedLognormal:
     return FittedLognormal(Fitted.default(math.nan, text), Fitted.default(math.nan, text), text)
 
 
-# -- response times ----------------------------------------------------------------------------
-
-
-def response_times(
-    export: CrmExport, calendar: CalendarSpec | None = None, clock: Clock = "calendar"
-) -> ResponseTimes | None:
-    """The observed response time of each handed-off lead of the period: from its handoff to
-    its first attempt (`first_attempt_at`, else its first activity after the handoff), in
-    wall-clock hours or, with `clock = "business"`, open hours of the calendar (the SLA clock,
-    SPEC §4). A lead not attempted by the export date is right-censored there. None without a
-    handoff or any attempt in the export."""
-    leads = _clock_frame(export, SalesSLA().follow_up_window_days, period_only=True)
-    first = leads["first_attempt"]
-    if len(leads) == 0 or (first.isna().all() and export.activities is None):
-        return None
-    period = period_of(export)
-    handoff = leads["handoff"]
-    attempted = first.notna().to_numpy() & (first <= export.as_of).to_numpy()
-    early = attempted & (first < handoff).to_numpy()
-    end = first.where(pd.Series(attempted, index=first.index), export.as_of)
-    if clock == "business":
-        cal = export_calendar(export, calendar)
-        hours = cal.business_hours(period.hours(end)) - cal.business_hours(period.hours(handoff))
-    else:
-        hours = _hours(end - handoff)
-    keep = ~early & ~np.isnan(hours) & (hours >= 0)
-    evidence = (
-        f"{int(keep.sum()):,} handed-off leads, {period.text()}, {int((keep & ~attempted).sum()):,}"
-        f" not attempted by the export date (censored there); hours from handoff to first attempt"
-        f" on the {clock} clock"
-    )
-    if early.any():
-        evidence += f"; {int(early.sum()):,} attempted before their handoff left out"
-    return ResponseTimes(np.asarray(hours[keep], dtype=float), attempted[keep], clock, evidence)
-
-
 # -- everything at once ------------------------------------------------------------------------
 
 
@@ -1460,7 +1387,6 @@ def fit_export(export: CrmExport, terms: Scenario | None = None) -> ExportFit:
         fit_attempts(export, calendar, sales),
         fit_decay(export, sales.follow_up_window_days, terms.response if terms else None),
         fit_deals(export, terms.deals if terms else None),
-        response_times(export, calendar, sales.clock),
     )
 
 

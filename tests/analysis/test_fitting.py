@@ -494,39 +494,6 @@ def test_a_stage_tells_won_from_lost() -> None:
     assert fitted.win_prob.contains(0.3)
 
 
-# -- response times ----------------------------------------------------------------------------
-
-
-def test_response_times_censor_leads_never_attempted() -> None:
-    rng = np.random.default_rng(41)
-    n = 3000
-    handoff = np.sort(rng.uniform(0, 24 * 60, n))
-    response = rng.exponential(6.0, n)
-    answered = rng.random(n) < 0.9
-    as_of = START + pd.Timedelta(days=60)
-    first = np.where(answered, handoff + response, np.nan)
-    leads = pd.DataFrame(
-        {
-            "lead_id": [f"L{i}" for i in range(n)],
-            "created_at": moments(handoff),
-            "handed_off_at": moments(handoff),
-            "first_attempt_at": moments(first).where(moments(first) <= as_of),
-        }
-    )
-    times = fitting.response_times(export_of(leads, end=as_of))
-    assert times is not None
-    within = times.share_within(24)
-    assert within.contains(0.9 * (1 - math.exp(-4)))
-    assert within.width < 0.04
-    median = np.median(stats.expon(scale=6).ppf(0.5 / 0.9))
-    km = times.survival()
-    assert float(km.cdf.evaluate(median)) == pytest.approx(0.5, abs=0.03)
-    assert (~times.attempted).sum() >= 0.09 * n
-    business = fitting.response_times(export_of(leads, end=as_of), CalendarSpec(), "business")
-    assert business is not None
-    assert np.median(business.hours) < np.median(times.hours)
-
-
 # -- missing fields ----------------------------------------------------------------------------
 
 
@@ -557,7 +524,6 @@ def test_missing_fields_keep_the_defaults_and_say_so() -> None:
     assert "stays" in fit.deals.win_prob.evidence
     assert fit.deals.cycle_days.distribution() is None
     assert fit.deals.deal_value.distribution() is None
-    assert fit.response is None
 
 
 def test_a_fitted_export_writes_a_scenario_that_validates(
