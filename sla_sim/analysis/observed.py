@@ -168,13 +168,20 @@ def _opportunities(export: CrmExport) -> pd.DataFrame:
     return pd.DataFrame(columns=["lead_id", "at"])
 
 
+def _month_numbers(moments: pd.Series) -> np.ndarray:
+    """Each moment's calendar month as year * 12 + month - 1 (nan where none)."""
+    values = pd.to_datetime(moments)
+    number = values.dt.year * 12 + values.dt.month - 1
+    return number.to_numpy(dtype=float, na_value=np.nan)
+
+
 def monthly(export: CrmExport, terms: Scenario) -> pd.DataFrame:
     """What happened, by calendar month and by cohort: one row per view, month and measure, with
     the `value` (nan where the export lacks the field the measure needs)."""
     leads = export.leads
     months = months_of(export)
-    created = pd.to_datetime(leads["created_at"]).dt.to_period("M")
-    cohort_of = pd.Series(created.to_numpy(), index=leads["lead_id"].to_numpy())
+    numbers = months.year * 12 + months.month - 1  # months as numbers: periods box slowly
+    cohort_of = pd.Series(_month_numbers(leads["created_at"]), index=leads["lead_id"].to_numpy())
     answered = response(export, terms)
     won = _won_deals(export)
     opportunities = _opportunities(export)
@@ -197,36 +204,36 @@ def monthly(export: CrmExport, terms: Scenario) -> pd.DataFrame:
     rows = []
     for view in VIEWS:
         for measure in MEASURES:
-            values = pd.Series(np.nan, index=months)
+            values = pd.Series(np.nan, index=numbers)
             if measure == "response_within_target":
                 if "handed_off_at" in leads.columns:
                     known = answered[answered["within"].notna()]
                     key = (
-                        pd.to_datetime(known["handed_off_at"]).dt.to_period("M")
+                        _month_numbers(known["handed_off_at"])
                         if view == "calendar"
                         else known["lead_id"].map(cohort_of)
                     )
-                    share = known["within"].astype(float).groupby(key.to_numpy()).mean()
-                    values = share.reindex(months)
+                    share = known["within"].astype(float).groupby(np.asarray(key)).mean()
+                    values = share.reindex(numbers)
             elif measure == "revenue":
                 if has_deals:
                     key = (
-                        pd.to_datetime(won["closed_at"]).dt.to_period("M")
+                        _month_numbers(won["closed_at"])
                         if view == "calendar"
                         else won["lead_id"].map(cohort_of)
                     )
-                    total = won["amount"].astype(float).groupby(key.to_numpy()).sum()
-                    values = total.reindex(months, fill_value=0.0)
+                    total = won["amount"].astype(float).groupby(np.asarray(key)).sum()
+                    values = total.reindex(numbers, fill_value=0.0)
             else:
                 frame = events[measure]
                 if frame is not None and (measure != "deals" or has_deals):
                     key = (
-                        pd.to_datetime(frame["at"]).dt.to_period("M")
+                        _month_numbers(frame["at"])
                         if view == "calendar"
                         else frame["lead_id"].map(cohort_of)
                     )
-                    counts = pd.Series(1.0, index=frame.index).groupby(key.to_numpy()).sum()
-                    values = counts.reindex(months, fill_value=0.0)
+                    counts = pd.Series(1.0, index=frame.index).groupby(np.asarray(key)).sum()
+                    values = counts.reindex(numbers, fill_value=0.0)
             for month, value in zip(months, values.to_numpy(dtype=float), strict=True):
                 rows.append((view, month, measure, value))
     return pd.DataFrame(rows, columns=["view", "month", "measure", "value"])

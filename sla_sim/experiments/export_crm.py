@@ -154,7 +154,12 @@ def export_of(run: Replication, seed: int, as_of: dt.datetime) -> CrmExport:
 
 def _rep(rep: np.ndarray, prefix: str = "Rep") -> np.ndarray:
     """Reps by name ("Rep 01"); None where there is no rep (-1)."""
-    return np.array([f"{prefix} {r + 1:02d}" if r >= 0 else None for r in rep], dtype=object)
+    rep = np.asarray(rep, dtype=int)
+    names = np.array(
+        [None, *(f"{prefix} {r + 1:02d}" for r in range(int(rep.max(initial=-1)) + 1))],
+        dtype=object,
+    )
+    return names[np.maximum(rep, -1) + 1]
 
 
 def _earliest(
