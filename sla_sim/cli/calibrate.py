@@ -72,6 +72,8 @@ def calibrate(
         console(shown).print(shown)
     for kept in result.notes:
         say("note", f"default kept: {kept}")
+    for line in result.variants:
+        say("note", line)
     for file, fields in result.missing.items():
         say("note", f"{file}: no column for {', '.join(fields)} (defaults kept where needed)")
     err.print(f"wrote {out} (the evidence of each value is beside it)")

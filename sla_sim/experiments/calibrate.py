@@ -36,8 +36,14 @@ from sla_sim.experiments.executors import Executor, Task, use
 from sla_sim.experiments.export_crm import exports_of_runs
 from sla_sim.model.replication import run_replication
 from sla_sim.model.world import build_world
-from sla_sim.scenario.file import parse_scenario, parse_scenario_text, scenario_toml, with_settings
-from sla_sim.scenario.schema import Scenario
+from sla_sim.scenario.file import (
+    parse_scenario,
+    parse_scenario_text,
+    scenario_toml,
+    with_settings,
+    with_variants,
+)
+from sla_sim.scenario.schema import HALF_LIFE_KEYS, Scenario, ScenarioError, Variant
 
 Progress = Callable[[int, int], None]
 CHECK_HOURS = (1.0, 2.0, 4.0)
@@ -86,6 +92,9 @@ class Calibration:
     candidates: tuple[LeadWork, ...]
     missing: dict[str, tuple[str, ...]]
     notes: tuple[str, ...] = field(default=())
+    """The values the export could not tell, kept at the terms' (or the default)."""
+    variants: tuple[str, ...] = field(default=())
+    """How the terms' variants came over: the candidates to compare with the team as it is."""
 
     def document(self) -> dict[str, Any]:
         """The fitted values with their intervals and the fields that were missing (`--json`)."""
@@ -112,6 +121,7 @@ class Calibration:
             ],
             "missing": {table: list(names) for table, names in self.missing.items()},
             "notes": list(self.notes),
+            "variants": list(self.variants),
             "toml": self.text,
         }
 
@@ -235,6 +245,9 @@ def _settings(fit: ExportFit, terms: Scenario, export: CrmExport) -> dict[str, S
         out["response.decay"] = Setting(
             {k: [round(v, 4) for v in values] for k, values in curves.items()}, "; ".join(parts)
         )
+        for key in HALF_LIFE_KEYS:  # the table replaces them
+            if key in terms.response.model_fields_set:
+                out[f"response.{key}"] = Setting(None, "")
     deals = fit.deals
     for key, lognormal in (
         ("deals.cycle_days", deals.cycle_days),
@@ -425,7 +438,9 @@ def calibrate(
     jobs: int | None = 1,
     progress: Progress | None = None,
 ) -> Calibration:
-    """The scenario fitted to `export` over `terms` (default: the schema's defaults)."""
+    """The scenario fitted to `export` over `terms` (default: the schema's defaults), with the
+    terms' variants that hold on it."""
+    agreed = terms
     terms = (terms or default_terms()).expand()[0]
     fit = fit_export(export, terms)
     period = period_of(export)
@@ -470,5 +485,38 @@ def calibrate(
         for key in LEAD_WORK_KEYS:
             settings[key] = Setting(best.keys.get(key), evidence)
     text, scenario = _render(terms, settings, source)
+    kept, said = _variants(scenario, agreed.variants if agreed else [])
+    if kept:
+        text = with_variants(text, [v.model_dump(exclude_unset=True) for v in kept])
+        scenario = parse_scenario_text(text, source)
     missing = {str(table): tuple(names) for table, names in export.missing.items() if names}
-    return Calibration(scenario, text, settings, candidates, missing, tuple(_defaults_kept(fit)))
+    return Calibration(
+        scenario, text, settings, candidates, missing, tuple(_defaults_kept(fit)), said
+    )
+
+
+def _variants(fitted: Scenario, variants: list[Variant]) -> tuple[list[Variant], tuple[str, ...]]:
+    """The terms' variants that hold on the fitted scenario, to compare with the team as it is,
+    and sentences saying which came over and which did not, and why: a variant that sets a
+    source's key is left out (the fitted sources are the export's, not the terms'), as is one
+    the fitted scenario refuses."""
+    kept: list[Variant] = []
+    said: list[str] = []
+    for variant in variants:
+        sources = sorted(k for k in variant.set if k.startswith("sources"))
+        if sources:
+            said.append(
+                f"variant {variant.name!r} left out: it sets {', '.join(sources)}, and the fitted "
+                "sources are the export's"
+            )
+            continue
+        try:
+            fitted.with_overrides(variant.set)
+        except ScenarioError as error:
+            said.append(f"variant {variant.name!r} left out: {'; '.join(error.problems)}")
+            continue
+        kept.append(variant)
+    if kept:
+        names = ", ".join(repr(v.name) for v in kept)
+        said.insert(0, f"the terms' variants, to compare with the team as it is: {names}")
+    return kept, tuple(said)

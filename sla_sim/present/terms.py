@@ -165,6 +165,19 @@ DECAYS = {
     "table": "table of the file",
 }
 
+
+def _decay(value: Any) -> str:
+    """A decay by its name, or a table (a calibrated one) by its ages and how far it falls."""
+    if isinstance(value, dict) and value.get("age_hours"):
+        ages, connect = value["age_hours"], value.get("connect") or [1.0]
+        return (
+            f"decay per a table of {len(ages)} ages to {hours(ages[-1])}: the chance to "
+            f"reach a lead falls to {share(connect[-1] / connect[0] if connect[0] else 0.0, 0)} "
+            "of a fresh one's"
+        )
+    return f"decay per the {DECAYS.get(str(value), str(value))}"
+
+
 TERMS: list[Term] = [
     Term(
         "sla.marketing.mql_threshold",
@@ -427,7 +440,7 @@ TERMS: list[Term] = [
         "How the chance to reach and qualify a lead falls as it waits: the half-lives set in the "
         "file, or curves calibrated to the published speed-to-lead studies.",
         "choice",
-        lambda v: f"decay per the {DECAYS.get(str(v), str(v))}",
+        _decay,
         choices=DECAYS,
     ),
 ]

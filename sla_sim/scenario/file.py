@@ -239,6 +239,22 @@ def with_settings(text: str, settings: dict[str, tuple[Any, str]]) -> str:
     return tomlkit.dumps(document).rstrip() + "\n"
 
 
+def with_variants(text: str, variants: list[dict[str, Any]]) -> str:
+    """The TOML `text` with `variants` (each a `[[variants]]` table: name, set, ...) as its
+    variants, in the place of any it has."""
+    document = tomlkit.parse(text)
+    if "variants" in document:
+        del document["variants"]
+    if variants:
+        array = tomlkit.aot()
+        for variant in variants:
+            entry = tomlkit.table()
+            entry.update({k: _inline(v) for k, v in variant.items()})
+            array.append(entry)
+        document["variants"] = array
+    return tomlkit.dumps(document).rstrip() + "\n"
+
+
 def _comments(node: Container | Table | AoT, prefix: str, out: dict[str, str]) -> None:
     if isinstance(node, AoT):
         for i, table in enumerate(node.body):

@@ -56,6 +56,10 @@ def test_calibrate_writes_a_scenario_that_runs_and_backtest_gives_its_verdict(
     assert "Lead 1" not in text
     ran = sla_sim("run", fitted, "-n", "2", "--jobs", "1")
     assert ran.returncode == 0, ran.stderr
+    assert "ignored" not in ran.stderr  # the fitted decay table takes the half-lives' place
+    # The terms' variants come over: the candidates, set against the team as it is.
+    assert "8 reps" in ran.stdout
+    assert any("8 reps" in line for line in document["variants"])
     out = tmp_path / "backtest"
     tested = sla_sim(
         "backtest", fitted, *files(export), "-n", "10", "--seed", "2", "--out", out, "--json"
