@@ -509,7 +509,10 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
         what = "returned to nurture" if sales.on_no_contact == "recycle" else "disqualified"
         listed = ", ".join(f"{w!r}" for w in agreed)
         seen = ", ".join(f"{s!r}" for s in sorted(unmatched)[:8])
-        note = f"A lead reads as {what} when its status is one of {listed}"
+        note = (
+            f"A lead reads as {what} when its status at the export date (a lead returned and "
+            f"worked again since reads by its later status) is one of {listed}"
+        )
         notes.append(note + (f"; statuses of the others not reached: {seen}." if seen else "."))
 
     _outcomes(out, export, marketing_absent)
