@@ -23,9 +23,13 @@ from sla_sim.cli.common import (
 from sla_sim.cli.crm_options import crm_file_options, read_export_from_options
 from sla_sim.cli.options import Common, common_options
 from sla_sim.experiments.backtest import over_period, run_backtest
-from sla_sim.present.backtest import backtest_document, month_rows, verdict_rows, verdict_sentence
-
-VERDICT = ["Measure", "Months", "Outside the band", "Level z", "Level p", "Months p", "Agrees"]
+from sla_sim.present.backtest import (
+    VERDICT_COLUMNS,
+    backtest_document,
+    month_rows,
+    verdict_rows,
+    verdict_sentence,
+)
 
 
 @click.command()
@@ -66,7 +70,9 @@ def backtest(
         click.echo(json.dumps(document, indent=2))
     else:
         currency = scenario.costs.currency
-        tables = [table(f"{scenario.name} against {leads.name}", VERDICT, verdict_rows(result))]
+        tables = [
+            table(f"{scenario.name} against {leads.name}", VERDICT_COLUMNS, verdict_rows(result))
+        ]
         for view, title in (
             ("calendar", "by calendar month"),
             ("cohort", "by the month leads were created"),

@@ -14,6 +14,16 @@ from sla_sim.experiments.backtest import Backtest
 from sla_sim.present.numbers import count, money, number, share
 
 COLUMNS = 4
+VERDICT_COLUMNS = [
+    "Measure",
+    "Months",
+    "Outside the band",
+    "Level z",
+    "Level p",
+    "Months p",
+    "Agrees",
+]
+"""The headings of `verdict_rows`."""
 
 
 def _value(measure: str, value: float, currency: str) -> str:
