@@ -66,6 +66,8 @@ FILES: dict[Table, str] = {
     "activities": "Activities: calls, e-mails",
 }
 BACKTEST_REPLICATIONS = 30
+BACKTEST_COLUMNS = 2
+"""The backtest's panels to a row: two fit beside the sidebar on a 1280-pixel screen."""
 LEAD_WORK_PATTERNS = len(CHECK_HOURS) + 2
 """The patterns of lead work the fit simulates at most: as they come, in blocks, and a look at
 the queue every few hours (`calibrate.choose_lead_work`)."""
@@ -306,6 +308,20 @@ def _baseline(export: CrmExport, terms: Scenario, files_key: str) -> None:
         _show_fit(fit[1], fit[2])
 
 
+def _fitted_row(calibration: Calibration, key: str, value: str, interval: str) -> list[str]:
+    """A fitted value as a leader reads it (its term's words and units, where it has some;
+    a table or a list as the calibration's table words it), its interval and its evidence."""
+    setting = calibration.settings[key]
+    label, words = worded(key, setting.value, calibration.scenario)
+    if not words.startswith(("{", "[")):
+        value = words
+    if interval:
+        low = worded(key, setting.low, calibration.scenario)[1]
+        high = worded(key, setting.high, calibration.scenario)[1]
+        interval = f"{low} to {high}"
+    return [label, value, interval, setting.evidence]
+
+
 def _show_fit(calibration: Calibration, result: Backtest) -> None:
     state = st.session_state
     planned = state.base_id == "upload" and state.get("upload_text") == calibration.text
@@ -330,7 +346,7 @@ def _show_fit(calibration: Calibration, result: Backtest) -> None:
         "Dots: what happened, hollow red where outside the band; line: the runs' mean; shaded: "
         "the band one more run falls in (95%)."
     )
-    show_chart(backtest_chart(result))
+    show_chart(backtest_chart(result, columns=BACKTEST_COLUMNS))
     with st.expander("Month by month"):
         currency = result.scenario.costs.currency
         for view, title in (
@@ -340,11 +356,7 @@ def _show_fit(calibration: Calibration, result: Backtest) -> None:
             st.markdown(f"**{title}**")
             _table(*month_rows(result, view, currency))
     st.markdown("**The fitted values and their evidence**")
-    rows = []
-    for key, value, interval in calibration_rows(calibration):
-        setting = calibration.settings[key]
-        label = worded(key, setting.value, calibration.scenario)[0]
-        rows.append([label, value, interval, setting.evidence])
+    rows = [_fitted_row(calibration, *row) for row in calibration_rows(calibration)]
     _table(["Setting", "Value", "95% interval", "Evidence"], rows)
     for kept in calibration.notes:
         st.caption(f"Default kept: {kept}")
