@@ -125,6 +125,11 @@ def _terms(option: str, files: dict[str, Path]) -> Scenario:
     """The scenario whose SLA terms and calendar the export is judged by and fitted over."""
     state = st.session_state
     if option == BASELINE:
+        fit = state.get("crm_fit")
+        if fit is not None and _planned(fit[1]):
+            # The fitted baseline holds what the team did (its attempts, say): the terms are
+            # still those it was fitted over.
+            return fit[3]
         try:  # the baseline as edited in "Compare candidates"
             return candidates()[0].scenario(state.base)
         except (IndexError, ScenarioError):
@@ -276,7 +281,7 @@ def _fit(export: CrmExport, terms: Scenario, files_key: str) -> None:
     bar.empty()
     state.upload_text, state.upload_name = calibration.text, FITTED_FILE
     set_base("upload", calibration.scenario)
-    state.crm_fit = (files_key, calibration, result)
+    state.crm_fit = (files_key, calibration, result, terms)
 
 
 def _baseline(export: CrmExport, terms: Scenario, files_key: str) -> None:
@@ -322,10 +327,14 @@ def _fitted_row(calibration: Calibration, key: str, value: str, interval: str) -
     return [label, value, interval, setting.evidence]
 
 
-def _show_fit(calibration: Calibration, result: Backtest) -> None:
+def _planned(calibration: Calibration) -> bool:
+    """Whether the session plans from this fitted scenario (it is the baseline)."""
     state = st.session_state
-    planned = state.base_id == "upload" and state.get("upload_text") == calibration.text
-    if planned:
+    return bool(state.base_id == "upload" and state.get("upload_text") == calibration.text)
+
+
+def _show_fit(calibration: Calibration, result: Backtest) -> None:
+    if _planned(calibration):
         st.success(
             f"“{calibration.scenario.name}” is the baseline now: the candidates in “Compare "
             "candidates” are compared against it."

@@ -165,5 +165,7 @@ def test_use_as_the_baseline_makes_the_fitted_scenario_the_base_with_its_backtes
     assert "Reps" in list(fitted.index)  # type: ignore[attr-defined]
     assert any("is the baseline now" in s.value for s in at.success)
     assert at.main.get("vega_lite_chart"), "the backtest's chart is drawn"
+    terms = [c.value for c in at.caption if c.value.startswith("The terms of")]
+    assert terms == ["The terms of “Baseline”"], "judged by the terms it was fitted over"
     at.run()  # the result stays after another rerun
     assert any("with what happened" in m.value for m in (*at.success, *at.warning))
