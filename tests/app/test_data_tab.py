@@ -169,3 +169,15 @@ def test_use_as_the_baseline_makes_the_fitted_scenario_the_base_with_its_backtes
     assert terms == ["The terms of “Baseline”"], "judged by the terms it was fitted over"
     at.run()  # the result stays after another rerun
     assert any("with what happened" in m.value for m in (*at.success, *at.warning))
+
+
+def test_a_bare_export_of_ids_and_dates_is_reviewed_and_fitted_without_a_traceback() -> None:
+    rows = ["lead_id,created_at"] + [
+        f"{i},2027-01-{1 + i % 28:02d} {9 + i % 8}:00" for i in range(40)
+    ]
+    at = uploaded({"leads": ("leads.csv", "\n".join(rows).encode())}, ("leads",))
+    assert "generic" in table_with(at, "What").loc["CRM", "What"]  # type: ignore[attr-defined]
+    assert "owner" in table_with(at, "What").loc["Not in the files", "What"]  # type: ignore[attr-defined]
+    next(b for b in at.button if b.label == "Use as the baseline").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state.base.name == "Fitted baseline"
