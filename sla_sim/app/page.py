@@ -1,4 +1,4 @@
-"""The whole page on each rerun: the session's start, the sidebar, the four tabs, the link."""
+"""The whole page on each rerun: the session's start, the sidebar, the five tabs, the link."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from sla_sim.app.compare_tab import compare_tab
+from sla_sim.app.data_tab import data_tab
 from sla_sim.app.pack_tab import pack_tab
 from sla_sim.app.plan_tab import plan_tab
 from sla_sim.app.session import start, write_link
@@ -17,8 +18,8 @@ from sla_sim.app.tradeoff_tab import tradeoff_tab
 HIDE_UPLOAD_LIMIT = (
     "<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none}</style>"
 )
-"""Streamlit words its upload limit in whole megabytes (1 MB); the app's limit, 256 KB, is in the
-uploader's label instead."""
+"""Streamlit words one upload limit for every uploader (the server's); each uploader's label says
+its own instead: 256 KB for a scenario file, 20 MB for each file of a CRM export."""
 
 
 def show(scenario_folder: Path) -> None:
@@ -42,9 +43,11 @@ def show(scenario_folder: Path) -> None:
             f"The uploaded file {state.upload_rejected} was not used: {problems} "
             f"The candidates were kept: still planning from {state.base.name}."
         )
-    compare_view, tradeoff_view, plan_view, pack_view = st.tabs(
-        ["Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
+    data_view, compare_view, tradeoff_view, plan_view, pack_view = st.tabs(
+        ["Your data", "Compare candidates", "Explore a trade-off", "Plan backwards", "Meeting pack"]
     )
+    with data_view:
+        data_tab(files)
     with compare_view:
         scenarios = compare_tab()  # after the editor: the candidates as they now are
     with tradeoff_view:

@@ -30,6 +30,10 @@ from sla_sim.scenario.schema import Scenario, ScenarioError
 MAX_CANDIDATES = 8
 CACHE_SIZE = 256
 MAX_UPLOAD_BYTES = 256 * 1024
+MAX_EXPORT_MB = 20
+MAX_EXPORT_BYTES = MAX_EXPORT_MB * 1_000_000
+"""Each file of a CRM export (leads, deals, activities) is read in memory, at most this large;
+the server's own limit (`server.maxUploadSize`, .streamlit/config.toml) is set to match."""
 MAX_LINK_CHARS = 200_000
 """A link's state text longer than this is refused unread (an uploaded file travels in it)."""
 MAX_LINK_BYTES = 2 * MAX_UPLOAD_BYTES + 64 * 1024

@@ -47,12 +47,12 @@ def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
     return bar, progress
 
 
-def may_run(scenarios: list[Scenario], replications: int, *, key: str) -> bool:
-    """Whether a run of `replications` of each scenario may start. Above the run limits it is
-    refused with the estimate and the limit; estimated over a minute, it starts only once the
-    user ticks the box that states its size."""
+def may_run(scenarios: list[Scenario], replications: int, *, key: str, scale: float = 1.0) -> bool:
+    """Whether a run of `replications` of each scenario (each source's volume times `scale`)
+    may start. Above the run limits it is refused with the estimate and the limit; estimated
+    over a minute, it starts only once the user ticks the box that states its size."""
     try:
-        found = check_run(scenarios, replications, workers=executor().workers)
+        found = check_run(scenarios, replications, workers=executor().workers, scale=scale)
     except BudgetError as error:
         st.error(f"Not run, {error}. Lower the replications, the candidates or the volumes.")
         return False

@@ -16,6 +16,16 @@ from sla_sim.experiments.backtest import Backtest
 from sla_sim.present.numbers import count, money, number, share
 
 COLUMNS = 4
+VERDICT_COLUMNS = [
+    "Measure",
+    "Months",
+    "Outside the band",
+    "Level z",
+    "Level p",
+    "Months p",
+    "Agrees",
+]
+"""The headings of `verdict_rows`."""
 
 
 def _value(measure: str, value: float, currency: str) -> str:
@@ -100,14 +110,15 @@ def backtest_document(result: Backtest) -> dict[str, Any]:
     }
 
 
-def backtest_chart(result: Backtest) -> alt.FacetChart:
-    """Each measure by calendar month: the band of one more run (shaded), the runs' mean (line)
-    and what happened (dots, hollow where outside the band)."""
+def backtest_chart(result: Backtest, columns: int = COLUMNS) -> alt.FacetChart:
+    """Each measure by calendar month, `columns` panels to a row: the band of one more run
+    (shaded), the runs' mean (line) and what happened (dots, hollow where outside the band)."""
     table = result.table[result.table.view == "calendar"].copy()
     table["month"] = table["month"].dt.to_timestamp()
     table["label"] = table["measure"].map(LABELS)
     table["where"] = table["inside"].map({1.0: "inside the band", 0.0: "outside the band"})
-    base = alt.Chart(table).encode(x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y")))
+    months = alt.Axis(format="%b %y", tickCount="month")  # one tick a month, each named once
+    base = alt.Chart(table).encode(x=alt.X("month:T", title=None, axis=months))
     band = base.mark_area(opacity=0.25, color="#1f77b4").encode(
         y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False)), y2="high:Q"
     )
@@ -127,21 +138,12 @@ def backtest_chart(result: Backtest) -> alt.FacetChart:
         .properties(width=200, height=140)
         .facet(
             facet=alt.Facet("label:N", title=None, sort=[LABELS[m] for m in MEASURES]),
-            columns=COLUMNS,
+            columns=columns,
         )
         .resolve_scale(y="independent")
     )
 
 
-VERDICT_COLUMNS = [
-    "Measure",
-    "Months",
-    "Outside the band",
-    "Level z",
-    "Level p",
-    "Months p",
-    "Agrees",
-]
 VIEWS = (("calendar", "by calendar month"), ("cohort", "by the month leads were created"))
 """The backtest's two readings of the months, and how a table's title names each."""
 

@@ -112,7 +112,7 @@ def test_going_back_to_a_run_candidate_set_needs_no_new_run() -> None:
 def test_an_invalid_upload_shows_the_messages_in_the_page() -> None:
     at = fresh()
     bad = b'[scenario]\nname = "Bad"\n\n[[sources]]\nname = "Web"\nleads_per_month = -5\n\n[team]\nreps = 0\n'
-    at.file_uploader[0].set_value(("bad.toml", bad, "application/toml")).run()
+    at.sidebar.file_uploader[0].set_value(("bad.toml", bad, "application/toml")).run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
     assert any("bad.toml" in e and "sources[0].leads_per_month" in e for e in errors), errors
@@ -187,7 +187,7 @@ def test_editing_the_baseline_makes_a_changed_baseline_that_runs() -> None:
 def test_a_rejected_upload_is_said_in_the_main_page_and_keeps_the_candidates() -> None:
     at = fresh()
     names = list(by_label(at.selectbox, "Candidate to edit").options)
-    at.file_uploader[0].set_value(("bad.toml", b"not = [toml", "application/toml")).run()
+    at.sidebar.file_uploader[0].set_value(("bad.toml", b"not = [toml", "application/toml")).run()
     assert not at.exception, [e.value for e in at.exception]
     main = [e.value for e in at.main.error]
     assert any("bad.toml" in e and "candidates were kept" in e for e in main), main
@@ -205,7 +205,7 @@ def _large_upload(at: AppTest) -> None:
     )
     for reps in (9, 10, 11, 12):  # seven candidates that each run their own simulation
         text += f'\n[[variants]]\nname = "{reps} reps"\nset = {{ "team.reps" = {reps} }}\n'
-    at.file_uploader[0].set_value(("large.toml", text.encode(), "application/toml")).run()
+    at.sidebar.file_uploader[0].set_value(("large.toml", text.encode(), "application/toml")).run()
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -385,7 +385,9 @@ def test_account_executives_have_their_inputs_only_when_the_file_has_them() -> N
     at = fresh()
     assert "Account executives (AEs)" not in labels_of(at)
     text = (ROOT / "scenarios" / "baseline.toml").read_text() + "\n[ae]\nreps = 3\n"
-    at.file_uploader[0].set_value(("two tiers.toml", text.encode(), "application/toml")).run()
+    at.sidebar.file_uploader[0].set_value(
+        ("two tiers.toml", text.encode(), "application/toml")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     assert by_label(at.number_input, "Account executives (AEs)").value == 3
     assert "AE takes an opportunity within (hours)" in labels_of(at)

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from sla_sim.app.serve import ServeError, served
 from sla_sim.app.state import DEFAULT_REPLICATIONS, DEFAULT_SEED, encode_state
+from sla_sim.experiments.export_crm import Untidy, simulated_export, write_export
 from sla_sim.experiments.runner import simulate
 from sla_sim.present.downloads import deck_bytes
 from sla_sim.present.html import render_html
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
+DATA_SCREENSHOT = ROOT / "docs" / "your-data-{width}x{height}.png"
 STARTUP_SECONDS = 60
 RUN_MS = 180_000  # the comparison: 4 candidates x 20 replications, on a slow 2-core machine
 MAX_PAGE_HEIGHT = 8000  # px: the screenshot stays a reasonable size
@@ -70,6 +72,7 @@ def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_pat
             page.goto(app_url)
             expect(page.get_by_text("Marketing–Sales SLA planner")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("tab", name="Compare candidates")).to_be_visible()
+            page.get_by_role("tab", name="Compare candidates").click()
 
             page.get_by_role("button", name="Run comparison").click()
 
@@ -174,6 +177,7 @@ def test_at_1280_by_800_every_chart_and_table_fits_and_run_is_in_view(
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{app_url}/?s={link}")
+            page.get_by_role("tab", name="Compare candidates").click()
             run = page.get_by_role("button", name="Run comparison")
             expect(run).to_be_enabled(timeout=60_000)
             box = run.bounding_box()
@@ -211,3 +215,83 @@ def test_at_1280_by_800_every_chart_and_table_fits_and_run_is_in_view(
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()
+
+
+def _page_height(page: Page) -> int:
+    """The height of the page's content: Streamlit scrolls its main area inside the page."""
+    return int(
+        page.evaluate(
+            """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stAppViewContainer"]']
+                .map((s) => document.querySelector(s))
+                .filter((e) => e !== null)
+                .map((e) => e.scrollHeight), document.documentElement.scrollHeight)"""
+        )
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1440, 900)])
+def test_your_data_from_an_upload_to_the_fitted_baseline(
+    chromium: Path, app_url: str, tmp_path: Path, width: int, height: int
+) -> None:
+    """A HubSpot export (names and e-mails in it) uploaded through the file inputs: what was
+    read, the review, and "Use as the baseline" with the backtest; every table and chart fits
+    its column, and nothing personal is on the page."""
+    team = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"scenario.months": 2, "sources.0.leads_per_month": 60, "sources.1.leads_per_month": 300}
+    )
+    files = write_export(
+        simulated_export(team, seed=5), "hubspot", tmp_path, Untidy.of(["personal_data"])
+    )
+    labels = {"leads": "Leads or contacts", "deals": "Deals", "activities": "Activities"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(app_url)
+            expect(page.get_by_role("tab", name="Your data")).to_be_visible(timeout=60_000)
+            for table, label in labels.items():
+                uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
+                uploader.locator('input[type="file"]').set_input_files(str(files[table]))
+                expect(uploader.get_by_text(files[table].name)).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("What was read", exact=True)).to_be_visible(timeout=RUN_MS)
+            expect(page.get_by_text("The SLA review", exact=True)).to_be_visible(timeout=RUN_MS)
+            page.get_by_role("button", name="Use as the baseline").click()
+            expect(page.get_by_text(re.compile("is the baseline now"))).to_be_visible(
+                timeout=RUN_MS
+            )
+            expect(page.get_by_text(re.compile("with what happened"))).to_be_visible()
+            charts = page.locator('[data-testid="stVegaLiteChart"]')
+            expect(charts.last.locator("svg, canvas").first).to_be_attached(timeout=RUN_MS)
+            page.set_viewport_size({"width": width, "height": min(_page_height(page), 12_000)})
+            page.wait_for_timeout(1500)  # the charts take their columns' width
+            sizes = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                .map((chart) => {
+                    const drawn = chart.querySelector('svg, canvas');
+                    const main = document.querySelector('[data-testid="stMain"]');
+                    return [drawn.getBoundingClientRect().right,
+                            main.getBoundingClientRect().right];
+                })"""
+            )
+            for right, edge in sizes:
+                assert right <= edge + FIT_SLACK_PX, sizes
+            tables = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stTable"]')]
+                .filter((t) => t.offsetParent !== null)
+                .map((t) => [t.scrollWidth, t.clientWidth])"""
+            )
+            assert tables, "what was read, the scorecard and the fit are tables"
+            for scrolled, shown in tables:
+                assert scrolled <= shown + FIT_SLACK_PX, tables
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            assert "@example.test" not in text
+            assert "Traceback" not in text
+            assert page.locator('[data-testid="stException"]').count() == 0
+            shot = tmp_path / f"your-data-{width}x{height}.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 0
+    if os.environ.get("SLA_SIM_SCREENSHOT") == "1":
+        target = Path(str(DATA_SCREENSHOT).format(width=width, height=height))
+        shutil.copyfile(shot, target)
