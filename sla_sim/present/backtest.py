@@ -110,12 +110,20 @@ def backtest_document(result: Backtest) -> dict[str, Any]:
     }
 
 
+def _panel_order() -> list[str]:
+    return [LABELS[m] + (", %" if m == "response_within_target" else "") for m in MEASURES]
+
+
 def backtest_chart(result: Backtest, columns: int = COLUMNS) -> alt.FacetChart:
     """Each measure by calendar month, `columns` panels to a row: the band of one more run
     (shaded), the runs' mean (line) and what happened (dots, hollow where outside the band)."""
     table = result.table[result.table.view == "calendar"].copy()
     table["month"] = table["month"].dt.to_timestamp()
     table["label"] = table["measure"].map(LABELS)
+    shares = table["measure"].eq("response_within_target")  # in percent: its own axis is bare
+    for name in ("observed", "mean", "low", "high"):
+        table.loc[shares, name] = table.loc[shares, name] * 100
+    table.loc[shares, "label"] = LABELS["response_within_target"] + ", %"
     table["where"] = table["inside"].map({1.0: "inside the band", 0.0: "outside the band"})
     months = alt.Axis(format="%b %y", tickCount="month")  # one tick a month, each named once
     base = alt.Chart(table).encode(x=alt.X("month:T", title=None, axis=months))
@@ -137,7 +145,7 @@ def backtest_chart(result: Backtest, columns: int = COLUMNS) -> alt.FacetChart:
         alt.layer(band, mean, dots, data=table)
         .properties(width=200, height=140)
         .facet(
-            facet=alt.Facet("label:N", title=None, sort=[LABELS[m] for m in MEASURES]),
+            facet=alt.Facet("label:N", title=None, sort=_panel_order()),
             columns=columns,
         )
         .resolve_scale(y="independent")

@@ -404,7 +404,11 @@ def response_chart(review: Review) -> alt.LayerChart:
         alt.Chart(rows[["period", "name", "group", "value", "part", "whole", "censored"]])
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:T", title=period, axis=alt.Axis(format="%d %b %Y")),
+            x=alt.X(
+                "period:T",
+                title=period,
+                axis=alt.Axis(format="%b %Y" if review.by == "month" else "%d %b %Y"),
+            ),
             y=alt.Y(
                 "value:Q",
                 title="Answered within target",
