@@ -986,7 +986,13 @@ def _finish(
     inside = (entry >= period_start) & (entry < period_end)
     period = f"[{period_start:%Y-%m-%d}, {period_end:%Y-%m-%d})"
     asked_end = pd.Timestamp(end) if end is not None else period_end
-    if not inside.any() and period_start < asked_end:
+    if period_start >= period_end and end is None:
+        reader.problems.append(
+            f"{leads.file.name}: --from {period_start:%Y-%m-%d} leaves no period: it is after "
+            f"the export's last day, {last_day - pd.Timedelta(days=1):%Y-%m-%d} (the export "
+            f"date {export_date:%Y-%m-%d %H:%M}); allowed: a --from up to that day"
+        )
+    elif not inside.any() and period_start < asked_end:  # else --from, --to say it
         asked = f"[{period_start:%Y-%m-%d}, {asked_end:%Y-%m-%d})"
         first, last = entry.min(), entry.max()
         reader.problems.append(

@@ -106,3 +106,19 @@ def test_a_file_without_the_columns_and_timestamps_after_the_export_date(
     assert "after" in early.stderr
     assert "--as-of" in early.stderr
     assert not page.exists()
+
+
+def test_an_empty_period_is_refused(tmp_path: Path) -> None:
+    after = sla_sim("review", *FILES[:5], "--from", "2030-01-01", "--terms", DATA / "terms.toml")
+    clean(after)
+    assert after.returncode == BAD_INPUT
+    assert "--from 2030-01-01 leaves no period" in after.stderr
+    fitted = tmp_path / "fitted.toml"
+    before = sla_sim(
+        "calibrate", DATA / "leads.csv", "--from", "2026-01-01", "--to", "2026-06-01",
+        "--out", fitted,
+    )  # fmt: skip
+    clean(before)
+    assert before.returncode == BAD_INPUT
+    assert "no lead was created in the period [2026-01-01, 2026-06-01)" in before.stderr
+    assert not fitted.exists()
