@@ -10,10 +10,10 @@ default and says so (`Fitted.is_default`).
 The period is the export's: the calibrated scenario starts on its first day, so its months are
 counted from that day (`Period`), and `as_of` censors what had not happened yet (an open deal, a
 lead never attempted). Intervals are at `intervals.CONFIDENCE`; the estimators are scipy's
-wherever scipy has one (binomial intervals, beta and censored lognormal maximum likelihood,
-the interval of a median, isotonic regression). Two likelihoods scipy has no
-estimator for are maximised here with `scipy.optimize`: the Poisson regression of monthly counts
-and the cure form of the win probability when only won deals are listed.
+wherever scipy has one (binomial intervals, beta and censored lognormal maximum likelihood, the
+interval of a median, isotonic regression). Two likelihoods scipy has no estimator for are
+maximised here with `scipy.optimize`: the Poisson regression of monthly counts and the cure
+form of the win probability when only won deals are listed.
 
 Response behaviour (`team.lead_work`, `team.ignore_share`) is not fitted here: it is found by
 simulation (`experiments.calibrate`), matching the response times `observed.response` reads,
