@@ -174,6 +174,8 @@ def _count(value: float) -> str:
 def _duration(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "forever"
+    if seconds < 0.5:
+        return "under a second"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:

@@ -407,7 +407,9 @@ def response_chart(review: Review) -> alt.LayerChart:
             x=alt.X(
                 "period:T",
                 title=period,
-                axis=alt.Axis(format="%b %Y" if review.by == "month" else "%d %b %Y"),
+                axis=alt.Axis(format="%b %Y", tickCount="month")  # each month named once
+                if review.by == "month"
+                else alt.Axis(format="%d %b %Y"),
             ),
             y=alt.Y(
                 "value:Q",
