@@ -231,6 +231,23 @@ def _page_height(page: Page) -> int:
 
 
 VIEWPORTS = [(1280, 800), (1440, 900)]
+UPLOAD_TRIES = 3
+
+
+def _upload(page: Page, label: str, file: Path) -> None:
+    """Put `file` in the uploader labelled `label`, once the page has finished the rerun the
+    previous upload started (a file given while the uploaders are redrawn is lost: try again)."""
+    running = page.locator('[data-testid="stStatusWidget"]')
+    for _ in range(UPLOAD_TRIES):
+        expect(running).to_have_count(0, timeout=RUN_MS)
+        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
+        uploader.locator('input[type="file"]').set_input_files(str(file))
+        try:
+            expect(uploader.get_by_text(file.name)).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            continue
+    expect(uploader.get_by_text(file.name)).to_be_visible()
 
 
 def test_your_data_from_an_upload_to_the_fitted_baseline(
@@ -254,9 +271,7 @@ def test_your_data_from_an_upload_to_the_fitted_baseline(
             page.goto(app_url)
             expect(page.get_by_role("tab", name="Your data")).to_be_visible(timeout=60_000)
             for table, label in labels.items():
-                uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
-                uploader.locator('input[type="file"]').set_input_files(str(files[table]))
-                expect(uploader.get_by_text(files[table].name)).to_be_visible(timeout=60_000)
+                _upload(page, label, files[table])
             expect(page.get_by_text("What was read", exact=True)).to_be_visible(timeout=RUN_MS)
             expect(page.get_by_text("The SLA review", exact=True)).to_be_visible(timeout=RUN_MS)
             page.get_by_role("button", name="Use as the baseline").click()
