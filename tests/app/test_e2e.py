@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from sla_sim.app.serve import ServeError, served
-from sla_sim.app.state import DEFAULT_REPLICATIONS, DEFAULT_SEED, encode_state
+from sla_sim.app.state import DEFAULT_SEED, encode_state
 from sla_sim.experiments.export_crm import Untidy, simulated_export, write_export
 from sla_sim.experiments.runner import simulate
 from sla_sim.present.downloads import deck_bytes
@@ -64,12 +64,18 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         pytest.fail(str(error), pytrace=False)
 
 
+REPLICATIONS = 10
+"""The comparison's replications: the page's start (the baseline and its variants, the default
+seed) with half its default replications, for a test half as long."""
+BASELINE_LINK = encode_state({"base": "Baseline", "replications": REPLICATIONS})
+
+
 def test_compare_candidates_in_the_browser(chromium: Path, app_url: str, tmp_path: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(app_url)
+            page.goto(f"{app_url}/?s={BASELINE_LINK}")
             expect(page.get_by_text("Marketing–Sales SLA planner")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("tab", name="Compare candidates")).to_be_visible()
             page.get_by_role("tab", name="Compare candidates").click()
@@ -134,11 +140,11 @@ def _download_pack(page: Page, folder: Path) -> tuple[str, bytes]:
 
 def _assert_pack_drawn(html: str, deck: bytes) -> None:
     """Every chart of the downloaded pack has its marks: as many as the same comparison's pack
-    built in this process (the page's default: the baseline and its variants, its seed and
-    replications), and the deck's pictures at least 90% of its candidates' coloured pixels."""
+    built in this process (the page's start: the baseline and its variants, the default seed,
+    REPLICATIONS), and the deck's pictures at least 90% of its candidates' coloured pixels."""
     result = simulate(
         load_scenario(ROOT / "scenarios" / "baseline.toml"),
-        DEFAULT_REPLICATIONS,
+        REPLICATIONS,
         seed=DEFAULT_SEED,
         jobs=os.cpu_count(),  # the same numbers whatever the workers
     )
