@@ -393,12 +393,7 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
     reach_known = False
     attempts_known = True
     if acts is not None:
-        row = pd.Series(np.arange(len(out)), index=ids.to_numpy())
-        row = row[~row.index.duplicated()]
-        matched = acts["lead_id"].map(row)
-        mask = matched.notna().to_numpy()
-        lead_row = matched[mask].to_numpy(dtype=int)
-        at_h = _hours(acts["at"][mask], origin)
+        mask, lead_row, at_h = _activity_rows(acts, ids, origin)
         after = at_h >= start_h[lead_row] - _SAME
         inside = after & (at_h <= window_h[lead_row] + _SAME)
         counted = pd.DataFrame(
@@ -530,6 +525,18 @@ def _lead_facts(export: CrmExport, terms: Scenario, by: By) -> _Facts:
     return _Facts(out.reset_index(drop=True), absent, notes)
 
 
+def _activity_rows(
+    acts: pd.DataFrame, lead_ids: pd.Series, origin: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which activities are of a lead in `lead_ids` (a mask), the position of each one's lead,
+    and its hours from `origin`."""
+    row = pd.Series(np.arange(len(lead_ids)), index=lead_ids.to_numpy())
+    row = row[~row.index.duplicated()]
+    matched = acts["lead_id"].map(row)
+    mask = matched.notna().to_numpy()
+    return mask, matched[mask].to_numpy(dtype=int), _hours(acts["at"][mask], origin)
+
+
 def _attempt_numbers(
     acts: pd.DataFrame,
     lead_ids: pd.Series,
@@ -539,12 +546,7 @@ def _attempt_numbers(
 ) -> pd.Series:
     """Per lead, the attempt after its handoff that reached it (1 for the first); missing where
     it was not reached or was reached without an attempt on record."""
-    row = pd.Series(np.arange(len(lead_ids)), index=lead_ids.to_numpy())
-    row = row[~row.index.duplicated()]
-    matched = acts["lead_id"].map(row)
-    mask = matched.notna().to_numpy()
-    lead_row = matched[mask].to_numpy(dtype=int)
-    at_h = _hours(acts["at"][mask], origin)
+    _, lead_row, at_h = _activity_rows(acts, lead_ids, origin)
     upto = (at_h >= start_h[lead_row] - _SAME) & (at_h <= reached_h[lead_row] + _SAME)
     counts = pd.Series(lead_row[upto]).value_counts()
     numbers = np.zeros(len(lead_ids), dtype=int)

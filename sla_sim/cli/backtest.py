@@ -21,7 +21,7 @@ from sla_sim.cli.common import (
     within_budget,
 )
 from sla_sim.cli.crm_options import crm_file_options, read_export_from_options
-from sla_sim.cli.options import Common, common_options
+from sla_sim.cli.options import Common, common_options, html_page
 from sla_sim.experiments.backtest import over_period, run_backtest
 from sla_sim.present.backtest import (
     VERDICT_COLUMNS,
@@ -45,13 +45,7 @@ from sla_sim.present.backtest import (
     default=None,
     help="Folder for backtest.csv (every month and measure) and backtest.json.",
 )
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the backtest as a page that opens offline, with its chart.",
-)
+@html_page("the backtest, its chart, verdict and months,")
 @common_options(30)
 def backtest(
     scenario_file: str,

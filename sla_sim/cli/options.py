@@ -100,3 +100,14 @@ def out_folder(files: str) -> Callable[[Any], Any]:
     return click.option(
         "--out", type=click.Path(file_okay=False, path_type=Path), help=f"Folder for {files}."
     )
+
+
+def html_page(what: str) -> Callable[[Any], Any]:
+    """`--html FILE` (as `html_file`): a page of `what` that opens offline."""
+    return click.option(
+        "--html",
+        "html_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"Write {what} as a page that opens offline.",
+    )

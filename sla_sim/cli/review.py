@@ -11,6 +11,7 @@ import click
 
 from sla_sim.cli.common import check_writable, console, err, load_one, say
 from sla_sim.cli.crm_options import crm_file_options, read_export_from_options
+from sla_sim.cli.options import html_page
 from sla_sim.present.review import review_document, review_tables, write_review_html
 
 
@@ -37,13 +38,7 @@ from sla_sim.present.review import review_document, review_tables, write_review_
     default=None,
     help="Also give the scorecard per rep (the lead's owner) or per source.",
 )
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the review as a page that opens offline, with its charts.",
-)
+@html_page("the review, with its charts,")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole review as JSON.")
 def review(
     leads: Path,
