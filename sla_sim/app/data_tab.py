@@ -39,6 +39,7 @@ from sla_sim.experiments.calibrate import (
 )
 from sla_sim.present.backtest import (
     VERDICT_COLUMNS,
+    VIEWS,
     backtest_chart,
     month_rows,
     verdict_rows,
@@ -52,6 +53,7 @@ from sla_sim.present.review import (
     SIDES,
     breach_rows,
     note_lines,
+    nothing_to_review,
     review_charts,
     scorecard_rows,
     subtitle,
@@ -223,6 +225,10 @@ def _review(export: CrmExport, terms: Scenario, export_key: str) -> Review:
 
 
 def _show_review(result: Review) -> None:
+    nothing = nothing_to_review(result)
+    if nothing is not None:
+        st.warning(_plain(f"The export gives {nothing}."))
+        return
     period = "month" if result.by == "month" else "week"
     st.caption(f"{subtitle(result)}. {LEGEND}.")
     for side, name in SIDES.items():
@@ -358,11 +364,8 @@ def _show_fit(calibration: Calibration, result: Backtest) -> None:
     show_chart(backtest_chart(result, columns=BACKTEST_COLUMNS))
     with st.expander("Month by month"):
         currency = result.scenario.costs.currency
-        for view, title in (
-            ("calendar", "By calendar month"),
-            ("cohort", "By the month leads were created"),
-        ):
-            st.markdown(f"**{title}**")
+        for view, named in VIEWS:
+            st.markdown(f"**{named.capitalize()}**")
             _table(*month_rows(result, view, currency))
     st.markdown("**The fitted values and their evidence**")
     rows = [_fitted_row(calibration, *row) for row in calibration_rows(calibration)]

@@ -9,10 +9,15 @@ from typing import Any
 
 import click
 
-from sla_sim.cli.common import check_writable, console, err, load_one, say
+from sla_sim.cli.common import check_writable, console, err, fail, load_one, say
 from sla_sim.cli.crm_options import crm_file_options, read_export_from_options
 from sla_sim.cli.options import html_page
-from sla_sim.present.review import review_document, review_tables, write_review_html
+from sla_sim.present.review import (
+    nothing_to_review,
+    review_document,
+    review_tables,
+    write_review_html,
+)
 
 
 @click.command()
@@ -60,6 +65,9 @@ def review(
     for note in export.notes:
         say("note", note.message())
     result = review_export(export, agreed, by=by, per=per)  # type: ignore[arg-type]
+    nothing = nothing_to_review(result)
+    if nothing is not None:
+        fail([f"{leads.name}: {nothing}"])
     if html_file is not None:
         write_review_html(result, html_file)
     if as_json:

@@ -246,6 +246,14 @@ def note_lines(review: Review) -> list[str]:
     return [*missing, *review.notes]
 
 
+def nothing_to_review(review: Review) -> str | None:
+    """Why the export gives no measure at all (each reason once), or None when it gives one."""
+    if review.measures:
+        return None
+    reasons = list(dict.fromkeys(review.absent.values()))
+    return "nothing to review: " + "; ".join(reasons)
+
+
 def subtitle(review: Review) -> str:
     """The period reviewed, the export date and the grouping, in a line."""
     per = f", per {review.per}" if review.per else ""

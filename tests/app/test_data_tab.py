@@ -178,6 +178,7 @@ def test_a_bare_export_of_ids_and_dates_is_reviewed_and_fitted_without_a_traceba
     at = uploaded({"leads": ("leads.csv", "\n".join(rows).encode())}, ("leads",))
     assert "generic" in table_with(at, "What").loc["CRM", "What"]  # type: ignore[attr-defined]
     assert "owner" in table_with(at, "What").loc["Not in the files", "What"]  # type: ignore[attr-defined]
+    assert any("nothing to review" in w.value for w in at.warning)  # and why, not empty tables
     next(b for b in at.button if b.label == "Use as the baseline").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state.base.name == "Fitted baseline"

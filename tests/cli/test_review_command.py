@@ -122,3 +122,14 @@ def test_an_empty_period_is_refused(tmp_path: Path) -> None:
     assert before.returncode == BAD_INPUT
     assert "no lead was created in the period [2026-01-01, 2026-06-01)" in before.stderr
     assert not fitted.exists()
+
+
+def test_an_export_with_nothing_to_review_says_why(tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nL1,2027-01-04T10:00:00\n")
+    page = tmp_path / "review.html"
+    result = sla_sim("review", leads, "--terms", DATA / "terms.toml", "--html", page)
+    clean(result)
+    assert result.returncode == BAD_INPUT
+    assert "leads.csv: nothing to review: the leads file has no mql_at" in result.stderr
+    assert not page.exists()
