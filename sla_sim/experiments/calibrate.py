@@ -186,6 +186,7 @@ def _settings(fit: ExportFit, terms: Scenario, export: CrmExport) -> dict[str, S
     """The keys the statistical fits set (values the export cannot tell are left out)."""
     out: dict[str, Setting] = {}
     sources = []
+    agreed_sources = {s.name: s for s in terms.sources}
     for i, source in enumerate(fit.sources):
         table: dict[str, Any] = {
             "name": source.name,
@@ -209,6 +210,12 @@ def _settings(fit: ExportFit, terms: Scenario, export: CrmExport) -> dict[str, S
         out[f"sources.{i}.arrival"] = Setting(
             source.arrival.arrival, source.arrival.business_share.evidence
         )
+        same = agreed_sources.get(source.name)
+        if same is not None and same.cost_per_lead:  # an export holds no costs
+            table["cost_per_lead"] = same.cost_per_lead
+            out[f"sources.{i}.cost_per_lead"] = Setting(
+                same.cost_per_lead, "the terms' cost per lead of this source (an export has none)"
+            )
         sources.append(table)
     out["sources"] = Setting(sources, "")
     if not fit.acceptance.accept_min_fit.is_default:

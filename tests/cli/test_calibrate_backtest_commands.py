@@ -49,6 +49,9 @@ def test_calibrate_writes_a_scenario_that_runs_and_backtest_gives_its_verdict(
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["settings"]["team.reps"]["value"] == 6
+    # An export holds no costs: each source's comes from the terms' source of that name.
+    costs = {k: v["value"] for k, v in document["settings"].items() if "cost_per_lead" in k}
+    assert sorted(costs.values()) == [10, 120]
     assert "missing" in document
     text = fitted.read_text()
     assert "# " in text.split("[team]")[1].split("\n")[1]  # the evidence beside the value
