@@ -286,6 +286,7 @@ def crm_round_trip(leads_per_year: int = 50_000) -> list[tuple[str, str, str]]:
     handoff gets its attempts."""
     import tempfile
 
+    from sla_sim.analysis.review import review
     from sla_sim.crm.read import read_export
     from sla_sim.experiments.backtest import run_backtest
     from sla_sim.experiments.calibrate import calibrate
@@ -314,6 +315,9 @@ def crm_round_trip(leads_per_year: int = 50_000) -> list[tuple[str, str, str]]:
         fit = time.perf_counter() - start - read
         result = run_backtest(fitted.scenario, export, 30, seed=1, jobs=os.cpu_count())
         total = time.perf_counter() - start
+        reviewed = time.perf_counter()
+        review(export, team, by="week", per="rep")
+        reviewed = time.perf_counter() - reviewed
     acts = 0 if export.activities is None else len(export.activities)
     size = f"{len(export.leads):,} leads, {acts:,} activities"
     return [
@@ -321,7 +325,12 @@ def crm_round_trip(leads_per_year: int = 50_000) -> list[tuple[str, str, str]]:
             f"CRM export ({size}): read / calibrate / backtest, 30 replications",
             f"{read:.1f} s / {fit:.1f} s / {total - read - fit:.1f} s",
             f"{total:.1f} s in all; backtest {'agrees' if result.agrees else 'disagrees'}",
-        )
+        ),
+        (
+            f"CRM export ({size}): the review by week and per rep ({team.team.reps} reps)",
+            f"{reviewed:.1f} s",
+            "",
+        ),
     ]
 
 

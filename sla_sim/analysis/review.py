@@ -611,49 +611,85 @@ Tally = tuple[float, float, float, float]
 _NAN = float("nan")
 
 
-def _share(part: int, whole: int, censored: int = 0) -> Tally:
-    return (part / whole if whole else _NAN), float(part), float(whole), float(censored)
+COUNTS = ("mqls", "handoffs")
+MEDIANS = ("response_hours_median",)
+_STATES = {
+    "response_within_target": ("response", (WITHIN,), (LATE, NEVER)),
+    "attempts_kept": ("follow_up", (KEPT,), (SHORT,)),
+    "returned_as_agreed": ("returned", (RETURNED,), (NOT_RETURNED,)),
+}
+"""The measures that are shares of leads in a state: the column, the good and the bad states
+(a lead pending is censored)."""
 
 
-def _mean(values: pd.Series) -> Tally:
-    known = values.dropna()
-    total = float(known.sum())
-    return (total / len(known) if len(known) else _NAN), total, float(len(known)), 0.0
+def _contributions(key: str, leads: pd.DataFrame) -> pd.DataFrame:
+    """What each lead adds to measure `key`: to its part, its whole and its censored count
+    (and, for the median, its hours)."""
+    mql = leads["mql_at"].notna()
+    handed = leads["handed_off_at"].notna()
+    nothing = pd.Series(False, index=leads.index)
+    whole: pd.Series | None = mql
+    censored, hours = nothing, pd.Series(np.nan, index=leads.index)
+    part: pd.Series
+    if key == "mqls":
+        part, whole = mql, None
+    elif key == "acceptance":
+        part = mql & handed
+    elif key == "mql_to_opportunity":
+        part = mql & leads["opportunity"]
+    elif key == "mql_to_deal":
+        part = mql & leads["won"]
+    elif key in ("score_mean", "fit_mean"):
+        values = leads[key.removesuffix("_mean")].astype("Float64")
+        whole = (mql & values.notna()).astype(bool)
+        part = values.where(whole, 0.0).astype(float)
+    elif key == "handoffs":
+        part, whole = handed, None
+    elif key in _STATES:
+        name, good, bad = _STATES[key]
+        states = leads[name]
+        part = states.isin(good).fillna(False)
+        whole = states.isin(good + bad).fillna(False)
+        censored = states.eq(PENDING).fillna(False)
+    elif key in MEDIANS:
+        hours = leads["response_hours"].where(handed)
+        part, whole = pd.Series(np.nan, index=leads.index), hours.notna()
+    else:
+        raise KeyError(key)
+    return pd.DataFrame(
+        {
+            "part": part.astype(float),
+            "whole": np.nan if whole is None else whole.astype(float),
+            "censored": censored.astype(float),
+            "hours": hours.astype(float),
+        },
+        index=leads.index,
+    )
+
+
+def _tallies(key: str, leads: pd.DataFrame, grouper: Any) -> pd.DataFrame:
+    """Measure `key` over each group of `leads` (`grouper` as pandas groups by): `value`,
+    `part`, `whole`, `censored`."""
+    grouped = _contributions(key, leads).groupby(grouper, sort=False)
+    out = grouped[["part", "whole", "censored"]].sum()
+    if key in COUNTS:
+        out["whole"] = np.nan
+        out["value"] = out["part"]
+    elif key in MEDIANS:
+        out["part"] = np.nan
+        out["value"] = grouped["hours"].median()
+    else:
+        out["value"] = (out["part"] / out["whole"]).where(out["whole"] > 0)
+    return out[["value", "part", "whole", "censored"]]
 
 
 def _tally(key: str, leads: pd.DataFrame) -> Tally:
     """The value of measure `key` over `leads`, with its part, whole and censored counts."""
-    mql = leads["mql_at"].notna()
-    handed = leads["handed_off_at"].notna()
-    if key == "mqls":
-        return float(mql.sum()), float(mql.sum()), _NAN, 0.0
-    if key == "acceptance":
-        return _share(int((mql & handed).sum()), int(mql.sum()))
-    if key == "mql_to_opportunity":
-        return _share(int((mql & leads["opportunity"]).sum()), int(mql.sum()))
-    if key == "mql_to_deal":
-        return _share(int((mql & leads["won"]).sum()), int(mql.sum()))
-    if key in ("score_mean", "fit_mean"):
-        return _mean(leads.loc[mql, key.removesuffix("_mean")])
-    if key == "handoffs":
-        return float(handed.sum()), float(handed.sum()), _NAN, 0.0
-    if key == "response_within_target":
-        return _counted(leads["response"], (WITHIN,), (LATE, NEVER))
-    if key == "response_hours_median":
-        hours = leads.loc[handed, "response_hours"].dropna()
-        return (float(hours.median()) if len(hours) else _NAN), _NAN, float(len(hours)), 0.0
-    if key == "attempts_kept":
-        return _counted(leads["follow_up"], (KEPT,), (SHORT,))
-    if key == "returned_as_agreed":
-        return _counted(leads["returned"], (RETURNED,), (NOT_RETURNED,))
-    raise KeyError(key)
-
-
-def _counted(states: pd.Series, good: tuple[str, ...], bad: tuple[str, ...]) -> Tally:
-    counts = states.value_counts()
-    part = int(sum(counts.get(s, 0) for s in good))
-    whole = part + int(sum(counts.get(s, 0) for s in bad))
-    return _share(part, whole, int(counts.get(PENDING, 0)))
+    if len(leads):
+        row = _tallies(key, leads, np.zeros(len(leads), dtype=int)).iloc[0]
+        return float(row.value), float(row.part), float(row.whole), float(row.censored)
+    value = 0.0 if key in COUNTS else _NAN
+    return value, (_NAN if key in MEDIANS else 0.0), (_NAN if key in COUNTS else 0.0), 0.0
 
 
 def _target(key: str, terms: Scenario, by: By, group: str) -> float:
@@ -699,17 +735,19 @@ def _rows(
     for key in keys:
         measure = BY_KEY[key]
         counted = facts[facts[period_column(measure)].notna()]
-        by_period = dict(tuple(counted.groupby(period_column(measure), sort=False)))
-        empty = facts.iloc[0:0]
+        when = counted[period_column(measure)]
         names = sorted(groups[counted.index].unique()) if groups is not None else []
         shown = [ALL] + (names if per in measure.per else [])
+        # Each lead counted once per grouping, not each period and group filtered anew.
+        index, tallies = _items(_tallies(key, counted, when))
+        cells: dict[Any, Tally] = {(p, ALL): t for p, t in zip(index, tallies, strict=True)}
+        if len(shown) > 1 and groups is not None:
+            index, tallies = _items(_tallies(key, counted, [when, groups[counted.index]]))
+            cells |= dict(zip(index, tallies, strict=True))
+        nothing = _tally(key, facts.iloc[0:0])
         for period in periods:
-            in_period = by_period.get(period, empty)
             for group in shown:
-                subset = in_period
-                if group != ALL and groups is not None:
-                    subset = in_period[groups.loc[in_period.index] == group]
-                value, part, whole, censored = _tally(key, subset)
+                value, part, whole, censored = cells.get((period, group), nothing)
                 target = _target(key, terms, by, group)
                 rows.append(
                     {
@@ -729,6 +767,14 @@ def _rows(
     frame = pd.DataFrame(rows, columns=SCORECARD_COLUMNS[:-1])
     frame["change"] = frame.groupby(["measure", "group"], sort=False)["value"].diff()
     return _typed(frame)
+
+
+def _items(tallies: pd.DataFrame) -> tuple[list[Any], list[Tally]]:
+    """The groups of `_tallies` (a period, or a period and group) and their tallies."""
+    rows: list[Tally] = [
+        (float(a), float(b), float(c), float(d)) for a, b, c, d in tallies.to_numpy(dtype=float)
+    ]
+    return list(tallies.index), rows
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -783,13 +829,19 @@ def _summary(scorecard: pd.DataFrame, facts: pd.DataFrame, per: Per | None) -> p
     column = _group_column(per)
     groups = facts[column].fillna(NONE_GIVEN) if column else None
     rows = []
+    whole_export: dict[Any, Tally] = {}
+    for key in scorecard["measure"].unique():
+        measure = BY_KEY[str(key)]
+        counted = facts[facts["mql_period" if measure.side == "marketing" else "period"].notna()]
+        whole_export[(key, ALL)] = _tally(str(key), counted)
+        if groups is not None and len(counted):
+            index, tallies = _items(_tallies(str(key), counted, groups[counted.index]))
+            whole_export |= {(key, g): t for g, t in zip(index, tallies, strict=True)}
     for (key, group), block in scorecard.groupby(["measure", "group"], sort=False):
         measure = BY_KEY[str(key)]
-        period = "mql_period" if measure.side == "marketing" else "period"
-        subset = facts[facts[period].notna()]
-        if group != ALL and groups is not None:
-            subset = subset[groups.loc[subset.index] == group]
-        value, part, whole, censored = _tally(str(key), subset)
+        value, part, whole, censored = whole_export.get(
+            (key, group), _tally(str(key), facts.iloc[0:0])
+        )
         judged = block[block["target"].notna()]
         trended = block[block["complete"]] if measure.unit == "count" else block
         slope = _trend(trended["value"].reset_index(drop=True))
